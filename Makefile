@@ -1,0 +1,61 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Python 3.13: from PATH, else from pyenv.
+PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -n1)
+
+# make run / make test use development settings unless the caller says otherwise.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: install run serve-dev migrate load static test lint format ci superuser clean
+
+$(PY):
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
+	$(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+load: migrate
+	$(PY) manage.py load_cica
+
+static: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: load static
+	@echo "Serving http://$(HOST):$(PORT)/  (admin account: make superuser)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+superuser: migrate
+	$(PY) manage.py createsuperuser
+
+test: install
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
+	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check templates
+	git ls-files '*.py' | xargs $(VENV)/bin/django-upgrade --target-version 6.0
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml templates
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .coverage htmlcov

@@ -1,0 +1,155 @@
+"""Site-wide models that belong to no single app.
+
+- Publishable: the one definition of "public" that members, events and
+  initiatives share (the editorial workflow extends it here, in one place).
+- Source: the public sources that back the facts, so every record can cite them.
+- Organ, SecretariatHead, Partner: how CICA works, for the /about/ page.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """Records the public may see. Every public view starts here."""
+        return self.filter(publication_status=Publishable.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(publication_status=Publishable.Status.DRAFT)
+
+
+class Publishable(models.Model):
+    """Abstract base for every record that is shown to the public."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    publication_status = models.CharField(
+        _("publication status"),
+        max_length=16,
+        choices=Status,
+        default=Status.DRAFT,
+        db_index=True,  # every public query filters on it
+        help_text=_("Drafts are visible only in the admin; published records are public."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.publication_status == self.Status.PUBLISHED
+
+
+class Source(models.Model):
+    """A public source that a fact in the archive rests on (articles, official pages)."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=16,
+        unique=True,
+        help_text=_("Short identifier used in citations, for example S05."),
+    )
+    title = models.CharField(_("title"), max_length=500, help_text=_("Who published it and what."))
+    url = models.URLField(_("address"), max_length=1000, blank=True, help_text=_("Link to the source."))
+    used_for = models.TextField(_("used for"), max_length=2000, blank=True, help_text=_("Which facts it supports."))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+
+class Organ(models.Model):
+    """A body of CICA: summit, ministerial council, secretariat, advisory councils."""
+
+    class Kind(models.TextChoices):
+        GOVERNING = "governing", _("Governing body")
+        WORKING = "working", _("Working body")
+        EXECUTIVE = "executive", _("Executive body")
+        ADVISORY = "advisory", _("Advisory body")
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("Full name of the body."))
+    slug = models.SlugField(_("slug"), max_length=200, help_text=_("ASCII, from the name."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, help_text=_("What role it plays."))
+    summary = models.TextField(
+        _("summary"), max_length=2000, blank=True, help_text=_("What it does, in a few sentences.")
+    )
+    body = models.TextField(
+        _("details"), max_length=10000, blank=True, help_text=_("Further facts, one paragraph per line.")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order on the About page (smallest first).")
+    )
+    sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("organ")
+        verbose_name_plural = _("organs")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="organ_slug_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("about") + f"#{self.slug}"
+
+
+class SecretariatHead(models.Model):
+    """A head (or deputy head) of the CICA Secretariat."""
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("Full name."))
+    country = models.CharField(_("country"), max_length=100, blank=True, help_text=_("Country of nationality."))
+    title = models.CharField(
+        _("title"), max_length=100, help_text=_("Title of the office held, e.g. Secretary General.")
+    )
+    is_deputy = models.BooleanField(_("deputy"), default=False, help_text=_("A deputy head."))
+    start_year = models.PositiveSmallIntegerField(_("from"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(
+        _("until"), null=True, blank=True, help_text=_("Empty while in office.")
+    )
+    notes = models.TextField(_("notes"), max_length=2000, blank=True, help_text=_("How sure we are."))
+
+    class Meta:
+        ordering = ["is_deputy", "start_year", "name"]
+        verbose_name = _("secretariat head")
+        verbose_name_plural = _("secretariat heads")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True)
+                | models.Q(start_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="secretariathead_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.title})"
+
+
+class Partner(models.Model):
+    """An organisation CICA has a cooperation agreement with."""
+
+    name = models.CharField(_("name"), max_length=300, help_text=_("Name of the organisation."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self):
+        return self.name

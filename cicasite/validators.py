@@ -1,0 +1,82 @@
+"""Validators for uploaded files, checked by content rather than by name.
+
+Images must be JPEG, PNG or WebP, within a byte and a pixel ceiling, and must
+decode completely (a truncated or corrupt file is refused). Documents must be
+PDF files within a byte ceiling.
+"""
+
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def validate_image_file(file):
+    """Refuse anything that is not a complete JPEG, PNG or WebP image of sane size."""
+    if file.size > settings.IMAGE_MAX_BYTES:
+        raise ValidationError(
+            _("The image is %(size)s; the limit is %(limit)s."),
+            code="image_too_large",
+            params={
+                "size": filesizeformat(file.size),
+                "limit": filesizeformat(settings.IMAGE_MAX_BYTES),
+            },
+        )
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                image_format = image.format
+                width, height = image.size
+                if image_format not in ALLOWED_IMAGE_FORMATS:
+                    raise ValidationError(
+                        _("Upload a JPEG, PNG or WebP image; this file is %(format)s."),
+                        code="image_format",
+                        params={"format": image_format or _("of an unknown kind")},
+                    )
+                if width * height > settings.IMAGE_MAX_PIXELS:
+                    raise ValidationError(
+                        _("The image is %(width)s × %(height)s pixels; the limit is %(limit)s megapixels."),
+                        code="image_too_many_pixels",
+                        params={
+                            "width": width,
+                            "height": height,
+                            "limit": settings.IMAGE_MAX_PIXELS // 1_000_000,
+                        },
+                    )
+                image.load()  # decodes every pixel: catches truncated and corrupt files
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(_("The image has too many pixels to be processed safely."), code="image_bomb") from exc
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        raise ValidationError(
+            _("The file is not a complete image (it may be truncated or corrupt)."),
+            code="image_invalid",
+        ) from exc
+    finally:
+        file.seek(0)
+
+
+def validate_pdf_file(file):
+    """Refuse anything that is not a PDF within the size ceiling."""
+    if file.size > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The document is %(size)s; the limit is %(limit)s."),
+            code="document_too_large",
+            params={
+                "size": filesizeformat(file.size),
+                "limit": filesizeformat(settings.DOCUMENT_MAX_BYTES),
+            },
+        )
+    file.seek(0)
+    header = file.read(1024)
+    file.seek(0)
+    if b"%PDF-" not in header:
+        raise ValidationError(_("Upload a PDF document; this file is not a PDF."), code="not_pdf")

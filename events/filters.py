@@ -1,0 +1,52 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event
+from members.models import Dimension, Member
+
+
+def year_choices():
+    """Years that have a published meeting, latest first (one query, when the form renders)."""
+    years = Event.objects.published().dates("start_date", "year", order="DESC")
+    return [(str(d.year), str(d.year)) for d in years]
+
+
+def host_queryset(request):
+    hosted = Event.objects.published().filter(host=OuterRef("pk"))
+    return Member.objects.published().filter(Exists(hosted)).order_by("name")
+
+
+class EventFilter(django_filters.FilterSet):
+    """/events/?kind=summit&year=2022&dimension=economic&host=kazakhstan&when=upcoming"""
+
+    WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Event.Kind.choices, empty_label=_("Any kind"))
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), choices=year_choices, empty_label=_("Any year"), method="filter_year"
+    )
+    dimension = django_filters.ModelChoiceFilter(
+        label=_("Dimension"),
+        queryset=Dimension.objects.all(),
+        to_field_name="slug",
+        field_name="dimensions",
+        empty_label=_("Any dimension"),
+    )
+    host = django_filters.ModelChoiceFilter(
+        label=_("Host"), queryset=host_queryset, to_field_name="slug", empty_label=_("Any host")
+    )
+    when = django_filters.ChoiceFilter(
+        label=_("When"), choices=WHEN_CHOICES, empty_label=_("Past and upcoming"), method="filter_when"
+    )
+
+    class Meta:
+        model = Event
+        fields = {}
+
+    def filter_year(self, queryset, name, value):
+        # __year on a DateField becomes a BETWEEN on start_date, so the date index serves it.
+        return queryset.filter(start_date__year=int(value))
+
+    def filter_when(self, queryset, name, value):
+        return queryset.upcoming() if value == "upcoming" else queryset.past()

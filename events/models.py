@@ -1,0 +1,184 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template.defaultfilters import date as format_date
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cicasite.models import Publishable, PublishableQuerySet, Source
+from cicasite.validators import validate_image_file, validate_pdf_file
+from members.models import Dimension, Member
+
+
+class EventQuerySet(PublishableQuerySet):
+    def upcoming(self):
+        """Planned meetings, soonest first. A planned meeting stays upcoming until marked held."""
+        return self.filter(status=Event.Status.PLANNED).order_by("start_date", "title")
+
+    def past(self):
+        """Held meetings, latest first."""
+        return self.filter(status=Event.Status.HELD).order_by("-start_date", "title")
+
+
+class Event(Publishable):
+    """A meeting: summit, ministerial council, senior officials committee, forum..."""
+
+    class Kind(models.TextChoices):
+        SUMMIT = "summit", _("Summit")
+        MINISTERIAL = "ministerial", _("Ministerial Council")
+        SOC = "soc", _("Senior Officials Committee")
+        SWG = "swg", _("Special Working Group")
+        FORUM = "forum", _("Think Tank Forum")
+        OTHER = "other", _("Other meeting")
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held")
+        PLANNED = "planned", _("Planned")
+
+    class Precision(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Year")
+
+    title = models.CharField(_("title"), max_length=300, help_text=_("e.g. Sixth CICA Summit."))
+    slug = models.SlugField(_("slug"), max_length=200, help_text=_("ASCII, from the title and year."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, help_text=_("Kind of meeting."))
+    ordinal = models.PositiveSmallIntegerField(
+        _("ordinal"), null=True, blank=True, help_text=_("Number in its series (6 for the sixth summit).")
+    )
+    start_date = models.DateField(
+        _("date"), help_text=_("First day. When only the year or month is known, use its first day.")
+    )
+    date_precision = models.CharField(
+        _("date known to the"),
+        max_length=8,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text=_("How precisely the date is known; a year alone is shown as the year."),
+    )
+    end_date = models.DateField(_("last day"), null=True, blank=True, help_text=_("For meetings over several days."))
+    city = models.CharField(_("city"), max_length=100, blank=True, help_text=_("Empty for online meetings."))
+    country = models.CharField(_("country"), max_length=100, blank=True, help_text=_("Country of the venue."))
+    host = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_events",
+        verbose_name=_("host"),
+        help_text=_("The member that hosted it, if any."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.HELD)
+    summary = models.TextField(_("summary"), max_length=1000, blank=True, help_text=_("Shown in lists."))
+    body = models.TextField(
+        _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to="events/",
+        blank=True,
+        validators=[validate_image_file],
+        help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+    )
+    image_alt = models.CharField(
+        _("image alt text"), max_length=300, blank=True, help_text=_("Describes the image for screen readers.")
+    )
+    dimensions = models.ManyToManyField(Dimension, blank=True, related_name="events", verbose_name=_("dimensions"))
+    verified = models.BooleanField(_("verified"), default=True)
+    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    sources = models.ManyToManyField(Source, blank=True, related_name="events", verbose_name=_("sources"))
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        get_latest_by = "start_date"
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="event_slug_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="event_end_after_start",
+            ),
+            models.CheckConstraint(condition=models.Q(image="") | ~models.Q(image_alt=""), name="event_image_has_alt"),
+        ]
+        indexes = [
+            # /events/ default order, and ?year= (a range on start_date)
+            models.Index(fields=["publication_status", "-start_date"], name="event_public_date_idx"),
+            # ?kind= and ?when= (status) with the same order
+            models.Index(fields=["publication_status", "kind", "-start_date"], name="event_public_kind_idx"),
+            models.Index(fields=["publication_status", "status", "start_date"], name="event_public_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:event-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
+
+    @property
+    def date_display(self):
+        """The date with the precision it is known to: '2026', 'June 2021' or '12 October 2022'."""
+        if self.date_precision == self.Precision.YEAR:
+            return str(self.start_date.year)
+        if self.date_precision == self.Precision.MONTH:
+            return format_date(self.start_date, "F Y")
+        if self.end_date and self.end_date != self.start_date:
+            return f"{format_date(self.start_date, 'j F Y')} – {format_date(self.end_date, 'j F Y')}"
+        return format_date(self.start_date, "j F Y")
+
+    @property
+    def place(self):
+        return ", ".join(part for part in (self.city, self.country) if part)
+
+    @property
+    def is_upcoming(self):
+        return self.status == self.Status.PLANNED
+
+
+class Document(Publishable):
+    """An outcome document of a meeting: a declaration, statement, decision..."""
+
+    class Kind(models.TextChoices):
+        DECLARATION = "declaration", _("Declaration")
+        STATEMENT = "statement", _("Statement")
+        DECISION = "decision", _("Decision")
+        ACT = "act", _("Act")
+        CATALOGUE = "catalogue", _("Catalogue of CBMs")
+        RULES = "rules", _("Rules and regulations")
+        PLAN = "plan", _("Plan or road map")
+        OTHER = "other", _("Other document")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents", verbose_name=_("meeting"))
+    title = models.CharField(_("title"), max_length=500, help_text=_("Official title of the document."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.OTHER)
+    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Empty means the date of the meeting."))
+    file = models.FileField(
+        _("PDF file"),
+        upload_to="documents/",
+        blank=True,
+        validators=[validate_pdf_file],
+        help_text=_("Optional. PDF only, at most 25 MB."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the meeting page."))
+
+    class Meta:
+        ordering = ["event", "position", "title"]
+        verbose_name = _("outcome document")
+        verbose_name_plural = _("outcome documents")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "title"], name="document_title_unique_per_event"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.event.get_absolute_url() + f"#document-{self.pk}"

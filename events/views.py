@@ -1,0 +1,37 @@
+from django.db.models import Prefetch
+from django.views.generic import DetailView
+
+from cicasite.views import FilteredListView
+from events.filters import EventFilter
+from events.models import Document, Event
+from initiatives.models import Initiative
+
+
+class EventListView(FilteredListView):
+    filterset_class = EventFilter
+    template_name = "events/event_list.html"
+
+    def get_base_queryset(self):
+        return (
+            Event.objects.published()
+            .select_related("host")
+            .prefetch_related("dimensions")
+            .defer("body", "notes")
+            .order_by("-start_date", "title", "pk")
+        )
+
+
+class EventDetailView(DetailView):
+    template_name = "events/event_detail.html"
+
+    def get_queryset(self):
+        return (
+            Event.objects.published()
+            .select_related("host")
+            .prefetch_related(
+                "dimensions",
+                "sources",
+                Prefetch("documents", queryset=Document.objects.published(), to_attr="public_documents"),
+                Prefetch("initiatives", queryset=Initiative.objects.published(), to_attr="public_initiatives"),
+            )
+        )

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cicasite.admin import PublishableAdmin
+from initiatives.models import Chairmanship, Initiative
+
+
+@admin.register(Chairmanship)
+class ChairmanshipAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "member", "start_year", "end_year"]
+    list_select_related = ["member"]
+    search_fields = ["member__name", "slug"]
+    autocomplete_fields = ["member", "sources"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(PublishableAdmin):
+    list_display = ["title", "status", "proposed_by", "chairmanship", "lead", "publication_status"]
+    list_filter = ["publication_status", "status", "proposed_by", "chairmanship", "dimensions"]
+    list_select_related = ["chairmanship__member", "lead"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["chairmanship", "lead", "dimensions", "events", "sources"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "proposed_by", "chairmanship", "lead"]}),
+        (_("Text"), {"fields": ["summary", "body"]}),
+        (_("Links"), {"fields": ["dimensions", "events"]}),
+        (_("Research"), {"fields": ["verified", "notes", "sources"]}),
+        (_("Publication"), {"fields": ["publication_status", "created_at", "updated_at"]}),
+    ]
