@@ -47,7 +47,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
-	git ls-files '*.py' | xargs $(VENV)/bin/django-upgrade --target-version 6.0
+	git ls-files '*.py' | xargs $(VENV)/bin/django-upgrade --target-version 6.1 --check
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -10,6 +10,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.forms import CheckedImageFormField
+from cicasite.validators import validate_image_file
+
 
 class PublishableQuerySet(models.QuerySet):
     def published(self):
@@ -46,6 +49,17 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.publication_status == self.Status.PUBLISHED
+
+
+class CheckedImageField(models.ImageField):
+    """An ImageField whose uploads are checked by content (cicasite.validators)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [validate_image_file])
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})
 
 
 class Source(models.Model):

@@ -4,8 +4,8 @@ from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.models import Publishable, PublishableQuerySet, Source
-from cicasite.validators import validate_image_file, validate_pdf_file
+from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source
+from cicasite.validators import validate_pdf_file
 from members.models import Dimension, Member
 
 
@@ -72,11 +72,10 @@ class Event(Publishable):
     body = models.TextField(
         _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
     )
-    image = models.ImageField(
+    image = CheckedImageField(
         _("image"),
         upload_to="events/",
         blank=True,
-        validators=[validate_image_file],
         help_text=_("JPEG, PNG or WebP, at most 5 MB."),
     )
     image_alt = models.CharField(

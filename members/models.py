@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -5,8 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.models import Publishable, PublishableQuerySet, Source
-from cicasite.validators import validate_image_file
+from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source
 
 # The first year anything CICA happened (the 1992 proposal) and a far bound.
 FIRST_YEAR = 1992
@@ -136,11 +137,10 @@ class Member(Publishable):
     body = models.TextField(
         _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
     )
-    flag = models.ImageField(
+    flag = CheckedImageField(
         _("flag or emblem"),
         upload_to="members/flags/",
         blank=True,
-        validators=[validate_image_file],
         help_text=_("JPEG, PNG or WebP, at most 5 MB. Without one, the ISO code is shown."),
     )
     flag_alt = models.CharField(
@@ -202,9 +202,12 @@ class Member(Publishable):
 
     @property
     def badge_text(self):
-        """What stands in for a missing flag: the ISO code, or the initials of the name."""
+        """What stands in for a missing flag: ISO code, abbreviation in brackets, or initials."""
         if self.iso_code:
             return self.iso_code
+        abbreviation = re.search(r"\(([A-Z]{2,6})\)", self.name)
+        if abbreviation:
+            return abbreviation.group(1)
         words = [w for w in self.name.replace("(", " ").replace(")", " ").split() if w[:1].isupper()]
         return "".join(w[0] for w in words[:3]) or self.name[:2].upper()
 

@@ -1,0 +1,157 @@
+from datetime import date
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from events.models import Event
+from tests.factories import DRAFT, make_dimension, make_document, make_event, make_initiative, make_member
+
+URL = reverse("events:event-list")
+
+
+def titles(response):
+    return [e.title for e in response.context["object_list"]]
+
+
+class EventListFilterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.economic = make_dimension(slug="economic")
+        cls.kazakhstan = make_member(name="Kazakhstan", slug="kazakhstan")
+        cls.china = make_member(name="China", slug="china")
+        cls.summit_2022 = make_event(
+            title="Sixth CICA Summit", kind=Event.Kind.SUMMIT, start_date=date(2022, 10, 12), host=cls.kazakhstan
+        )
+        cls.summit_2022.dimensions.add(cls.economic)
+        cls.summit_2014 = make_event(
+            title="Fourth CICA Summit", kind=Event.Kind.SUMMIT, start_date=date(2014, 5, 21), host=cls.china
+        )
+        cls.soc = make_event(
+            title="SOC meeting", kind=Event.Kind.SOC, start_date=date(2022, 6, 1), host=cls.kazakhstan
+        )
+        cls.planned = make_event(
+            title="Seventh CICA Summit",
+            kind=Event.Kind.SUMMIT,
+            start_date=date(2026, 1, 1),
+            date_precision="year",
+            status=Event.Status.PLANNED,
+        )
+        make_event(title="Draft forum", kind=Event.Kind.FORUM, start_date=date(2023, 1, 1), publication_status=DRAFT)
+
+    def test_lists_published_meetings_latest_first(self):
+        response = self.client.get(URL)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            titles(response), ["Seventh CICA Summit", "Sixth CICA Summit", "SOC meeting", "Fourth CICA Summit"]
+        )
+        self.assertNotContains(response, "Draft forum")
+
+    def test_kind_filter(self):
+        self.assertEqual(titles(self.client.get(URL, {"kind": "soc"})), ["SOC meeting"])
+        self.assertEqual(len(titles(self.client.get(URL, {"kind": "summit"}))), 3)
+
+    def test_year_filter(self):
+        self.assertEqual(titles(self.client.get(URL, {"year": "2022"})), ["Sixth CICA Summit", "SOC meeting"])
+
+    def test_year_choices_come_from_published_meetings(self):
+        response = self.client.get(URL)
+        choices = [value for value, _ in response.context["filter_form"].fields["year"].choices if value]
+        self.assertEqual(choices, ["2026", "2022", "2014"])  # not 2023: only a draft is there
+
+    def test_dimension_filter(self):
+        self.assertEqual(titles(self.client.get(URL, {"dimension": "economic"})), ["Sixth CICA Summit"])
+
+    def test_host_filter(self):
+        self.assertEqual(titles(self.client.get(URL, {"host": "kazakhstan"})), ["Sixth CICA Summit", "SOC meeting"])
+
+    def test_when_filter(self):
+        self.assertEqual(titles(self.client.get(URL, {"when": "upcoming"})), ["Seventh CICA Summit"])
+        self.assertEqual(
+            titles(self.client.get(URL, {"when": "past"})), ["Sixth CICA Summit", "SOC meeting", "Fourth CICA Summit"]
+        )
+
+    def test_filters_combine(self):
+        self.assertEqual(
+            titles(self.client.get(URL, {"kind": "summit", "year": "2022", "host": "kazakhstan"})),
+            ["Sixth CICA Summit"],
+        )
+
+    def test_year_only_meeting_shown_as_its_year(self):
+        self.assertContains(self.client.get(URL, {"when": "upcoming"}), "2026")
+
+    def test_invalid_values_are_ignored_with_a_message(self):
+        for params in (
+            {"kind": "party"},
+            {"year": "-1"},
+            {"year": "99999999999999999999"},
+            {"year": "2022.5"},
+            {"year": "abc"},
+            {"dimension": "nope"},
+            {"host": "atlantis"},
+            {"when": "yesterday"},
+            {"host": "\x00"},
+        ):
+            with self.subTest(params=params):
+                response = self.client.get(URL, params)
+                self.assertEqual(response.status_code, 200)
+                self.assertTrue(response.context["invalid_fields"])
+                self.assertEqual(len(titles(response)), 4)
+
+    def test_bad_pages_are_404(self):
+        for page in ("abc", "99999", "0"):
+            with self.subTest(page=page):
+                self.assertEqual(self.client.get(URL, {"page": page}).status_code, 404)
+
+
+class EventListQueryCountTests(TestCase):
+    def make_rows(self, n):
+        dimension = make_dimension()
+        host = make_member()
+        for i in range(n):
+            event = make_event(host=host, start_date=date(2000 + i % 20, 1, 1))
+            event.dimensions.add(dimension)
+
+    def count_queries(self, params=None):
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(self.client.get(URL, params or {}).status_code, 200)
+        return len(ctx)
+
+    def test_query_count_does_not_grow_with_rows(self):
+        self.make_rows(3)
+        small = self.count_queries()
+        self.make_rows(60)
+        self.assertEqual(self.count_queries(), small)
+
+    def test_query_count(self):
+        self.make_rows(30)
+        # 1 COUNT, 1 page of meetings with host (JOIN), 1 prefetch of dimensions,
+        # 1 year choices, 1 dimension choices, 1 host choices (the form's selects).
+        with self.assertNumQueries(6):
+            self.client.get(URL)
+
+
+class EventDetailTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.event = make_event(title="Sixth CICA Summit", slug="sixth-cica-summit-2022", start_date=date(2022, 10, 12))
+        make_document(event=cls.event, title="Astana Statement on CICA Transformation")
+        make_document(event=cls.event, title="Unreleased draft document", publication_status=DRAFT)
+        make_initiative(title="CICA Fund").events.add(cls.event)
+
+    def test_shows_the_meeting_and_its_public_documents(self):
+        response = self.client.get("/events/sixth-cica-summit-2022/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "<h1", count=1)
+        self.assertContains(response, "12 October 2022")
+        self.assertContains(response, "Astana Statement on CICA Transformation")
+        self.assertNotContains(response, "Unreleased draft document")
+        self.assertContains(response, "CICA Fund")
+
+    def test_draft_meeting_is_404(self):
+        draft = make_event(publication_status=DRAFT)
+        self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
+
+    def test_unknown_meeting_is_404(self):
+        self.assertEqual(self.client.get("/events/nope/").status_code, 404)

@@ -1,0 +1,123 @@
+"""Plain helpers that create real rows: make_<model>(**overrides)."""
+
+import io
+from datetime import date
+from itertools import count
+
+from PIL import Image
+
+from cicasite.models import Publishable
+from events.models import Document, Event
+from initiatives.models import Chairmanship, Initiative
+from members.models import Dimension, Member, PriorityArea, Region, Role
+
+_seq = count(1)
+PUBLISHED = Publishable.Status.PUBLISHED
+DRAFT = Publishable.Status.DRAFT
+
+
+def make_dimension(**overrides):
+    n = next(_seq)
+    values = {"name": f"Dimension {n}", "short_name": f"Dim {n}", "slug": f"dimension-{n}", "position": n}
+    values.update(overrides)
+    return Dimension.objects.create(**values)
+
+
+def make_area(dimension=None, **overrides):
+    n = next(_seq)
+    values = {"dimension": dimension or make_dimension(), "name": f"Area {n}", "slug": f"area-{n}", "position": n}
+    values.update(overrides)
+    return PriorityArea.objects.create(**values)
+
+
+def make_region(**overrides):
+    n = next(_seq)
+    values = {"name": f"Region {n}", "slug": f"region-{n}"}
+    values.update(overrides)
+    return Region.objects.create(**values)
+
+
+def make_member(**overrides):
+    n = next(_seq)
+    values = {
+        "name": f"Member {n:05d}",
+        "slug": f"member-{n}",
+        "status": Member.Status.MEMBER,
+        "publication_status": PUBLISHED,
+        "capital": f"Capital {n}",
+        "joined": 1999,
+    }
+    values.update(overrides)
+    return Member.objects.create(**values)
+
+
+def make_role(member=None, area=None, **overrides):
+    values = {
+        "member": member or make_member(),
+        "area": area or make_area(),
+        "role": Role.Kind.COORDINATOR,
+        "as_of": 2022,
+    }
+    values.update(overrides)
+    return Role.objects.create(**values)
+
+
+def make_event(**overrides):
+    n = next(_seq)
+    values = {
+        "title": f"Meeting {n}",
+        "slug": f"meeting-{n}",
+        "kind": Event.Kind.MINISTERIAL,
+        "start_date": date(2020, 1, 1),
+        "status": Event.Status.HELD,
+        "publication_status": PUBLISHED,
+        "city": "Astana",
+        "country": "Kazakhstan",
+    }
+    values.update(overrides)
+    return Event.objects.create(**values)
+
+
+def make_document(event=None, **overrides):
+    n = next(_seq)
+    values = {"event": event or make_event(), "title": f"Declaration {n}", "publication_status": PUBLISHED}
+    values.update(overrides)
+    return Document.objects.create(**values)
+
+
+def make_chairmanship(member=None, **overrides):
+    member = member or make_member()
+    values = {"member": member, "start_year": 2020, "end_year": 2022}
+    values.update(overrides)
+    values.setdefault("slug", f"{member.slug}-{values['start_year']}-{values['end_year']}")
+    return Chairmanship.objects.create(**values)
+
+
+def make_initiative(**overrides):
+    n = next(_seq)
+    values = {
+        "title": f"Initiative {n}",
+        "slug": f"initiative-{n}",
+        "status": Initiative.Status.PROPOSED,
+        "proposed_by": Initiative.ProposedBy.COMMENTARY,
+        "publication_status": PUBLISHED,
+    }
+    values.update(overrides)
+    return Initiative.objects.create(**values)
+
+
+def image_bytes(fmt="PNG", size=(60, 40), color=(0, 90, 160)):
+    """A real image file of the given format, as bytes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def pdf_bytes():
+    """A minimal but well-formed one-page PDF."""
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )

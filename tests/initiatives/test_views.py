@@ -1,0 +1,96 @@
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from initiatives.models import Initiative
+from tests.factories import DRAFT, make_chairmanship, make_dimension, make_event, make_initiative, make_member
+
+URL = reverse("initiatives:initiative-list")
+
+
+def titles(response):
+    return [i.title for i in response.context["object_list"]]
+
+
+class InitiativeListTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        kazakhstan = make_member(name="Kazakhstan", slug="kazakhstan")
+        cls.chair = make_chairmanship(member=kazakhstan, start_year=2020, end_year=2024)
+        human = make_dimension(slug="human")
+        fund = make_initiative(
+            title="CICA Fund", status=Initiative.Status.IN_PROGRESS, chairmanship=cls.chair, proposed_by="chairmanship"
+        )
+        universities = make_initiative(
+            title="University network",
+            status=Initiative.Status.ACHIEVED,
+            chairmanship=cls.chair,
+            proposed_by="chairmanship",
+        )
+        universities.dimensions.add(human)
+        fund.events.add(make_event())
+        make_initiative(title="Media Bank", status=Initiative.Status.PROPOSED, proposed_by="commentary")
+        make_initiative(title="Draft idea", publication_status=DRAFT)
+
+    def test_lists_published_initiatives(self):
+        response = self.client.get(URL)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(titles(response), ["CICA Fund", "Media Bank", "University network"])
+        self.assertNotContains(response, "Draft idea")
+
+    def test_status_filter(self):
+        self.assertEqual(titles(self.client.get(URL, {"status": "in_progress"})), ["CICA Fund"])
+        self.assertEqual(titles(self.client.get(URL, {"status": "achieved"})), ["University network"])
+
+    def test_chairmanship_filter_takes_the_slug(self):
+        response = self.client.get(URL, {"chairmanship": "kazakhstan-2020-2024"})
+        self.assertEqual(titles(response), ["CICA Fund", "University network"])
+
+    def test_dimension_and_proposed_by_filters(self):
+        self.assertEqual(titles(self.client.get(URL, {"dimension": "human"})), ["University network"])
+        self.assertEqual(titles(self.client.get(URL, {"proposed_by": "commentary"})), ["Media Bank"])
+
+    def test_invalid_values_are_ignored_with_a_message(self):
+        for params in ({"status": "done"}, {"chairmanship": "nope-1-2"}, {"dimension": "x"}, {"proposed_by": "?"}):
+            with self.subTest(params=params):
+                response = self.client.get(URL, params)
+                self.assertEqual(response.status_code, 200)
+                self.assertTrue(response.context["invalid_fields"])
+                self.assertEqual(len(titles(response)), 3)
+
+    def test_detail_and_draft_404(self):
+        fund = Initiative.objects.get(title="CICA Fund")
+        response = self.client.get(fund.get_absolute_url())
+        self.assertContains(response, "<h1", count=1)
+        self.assertContains(response, "Kazakhstan")
+        draft = Initiative.objects.get(title="Draft idea")
+        self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
+
+
+class InitiativeListQueryCountTests(TestCase):
+    def make_rows(self, n):
+        chair = make_chairmanship()
+        dimension = make_dimension()
+        for _ in range(n):
+            make_initiative(chairmanship=chair, proposed_by="chairmanship", lead=chair.member).dimensions.add(
+                dimension
+            )
+
+    def count_queries(self):
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(self.client.get(URL).status_code, 200)
+        return len(ctx)
+
+    def test_query_count_does_not_grow_with_rows(self):
+        self.make_rows(3)
+        small = self.count_queries()
+        self.make_rows(50)
+        self.assertEqual(self.count_queries(), small)
+
+    def test_query_count(self):
+        self.make_rows(30)
+        # 1 COUNT, 1 page of initiatives with chairmanship, its member and lead (JOINs),
+        # 1 prefetch of dimensions, 1 chairmanship choices, 1 dimension choices.
+        with self.assertNumQueries(5):
+            self.client.get(URL)
