@@ -18,8 +18,8 @@ class PublishableAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected records"))
     def publish(self, request, queryset):
-        count = queryset.exclude(publication_status=Publishable.Status.PUBLISHED).update(
-            publication_status=Publishable.Status.PUBLISHED
+        count = queryset.exclude(publication_status=Publishable.PublicationStatus.PUBLISHED).update(
+            publication_status=Publishable.PublicationStatus.PUBLISHED
         )
         self.message_user(
             request,
@@ -29,8 +29,8 @@ class PublishableAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish the selected records (back to draft)"))
     def unpublish(self, request, queryset):
-        count = queryset.exclude(publication_status=Publishable.Status.DRAFT).update(
-            publication_status=Publishable.Status.DRAFT
+        count = queryset.exclude(publication_status=Publishable.PublicationStatus.DRAFT).update(
+            publication_status=Publishable.PublicationStatus.DRAFT
         )
         self.message_user(
             request,

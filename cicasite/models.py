@@ -17,24 +17,24 @@ from cicasite.validators import validate_image_file
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         """Records the public may see. Every public view starts here."""
-        return self.filter(publication_status=Publishable.Status.PUBLISHED)
+        return self.filter(publication_status=Publishable.PublicationStatus.PUBLISHED)
 
     def drafts(self):
-        return self.filter(publication_status=Publishable.Status.DRAFT)
+        return self.filter(publication_status=Publishable.PublicationStatus.DRAFT)
 
 
 class Publishable(models.Model):
     """Abstract base for every record that is shown to the public."""
 
-    class Status(models.TextChoices):
+    class PublicationStatus(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
     publication_status = models.CharField(
         _("publication status"),
         max_length=16,
-        choices=Status,
-        default=Status.DRAFT,
+        choices=PublicationStatus,
+        default=PublicationStatus.DRAFT,
         db_index=True,  # every public query filters on it
         help_text=_("Drafts are visible only in the admin; published records are public."),
     )
@@ -48,7 +48,7 @@ class Publishable(models.Model):
 
     @property
     def is_published(self):
-        return self.publication_status == self.Status.PUBLISHED
+        return self.publication_status == Publishable.PublicationStatus.PUBLISHED
 
 
 class CheckedImageField(models.ImageField):

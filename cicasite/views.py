@@ -10,7 +10,7 @@ from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member
 
-PUBLISHED = Publishable.Status.PUBLISHED
+PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 
 
 class FilteredListView(ListView):

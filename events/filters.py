@@ -7,7 +7,7 @@ from members.models import Dimension, Member
 
 
 def year_choices():
-    """Years that have a published meeting, latest first (one query, when the form renders)."""
+    """Years that have a published meeting, latest first (one query)."""
     years = Event.objects.published().dates("start_date", "year", order="DESC")
     return [(str(d.year), str(d.year)) for d in years]
 
@@ -23,9 +23,7 @@ class EventFilter(django_filters.FilterSet):
     WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past"))]
 
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Event.Kind.choices, empty_label=_("Any kind"))
-    year = django_filters.ChoiceFilter(
-        label=_("Year"), choices=year_choices, empty_label=_("Any year"), method="filter_year"
-    )
+    year = django_filters.ChoiceFilter(label=_("Year"), choices=[], empty_label=_("Any year"), method="filter_year")
     dimension = django_filters.ModelChoiceFilter(
         label=_("Dimension"),
         queryset=Dimension.objects.all(),
@@ -43,6 +41,11 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filters are copied per instance: the years are read once per request.
+        self.filters["year"].extra["choices"] = year_choices()
 
     def filter_year(self, queryset, name, value):
         # __year on a DateField becomes a BETWEEN on start_date, so the date index serves it.

@@ -9,7 +9,7 @@ from initiatives.models import Initiative
 from members.filters import MemberFilter
 from members.models import Dimension, Member, PriorityArea, Role
 
-PUBLISHED = Publishable.Status.PUBLISHED
+PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 
 
 class MemberListView(FilteredListView):

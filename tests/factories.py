@@ -12,8 +12,8 @@ from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 _seq = count(1)
-PUBLISHED = Publishable.Status.PUBLISHED
-DRAFT = Publishable.Status.DRAFT
+PUBLISHED = Publishable.PublicationStatus.PUBLISHED
+DRAFT = Publishable.PublicationStatus.DRAFT
 
 
 def make_dimension(**overrides):

@@ -66,10 +66,27 @@ class PublicPagesTests(TestCase):
         self.assertEqual(response.status_code, 404)
         self.assertContains(response, "<h1", count=1, status_code=404)
 
-    def test_home_query_count_is_fixed(self):
-        # dimensions with member counts, status counts, latest, next, current chairmanship, its initiatives
-        with self.assertNumQueries(6):
-            self.client.get("/")
+    def test_query_counts_of_the_other_pages_are_fixed(self):
+        pages = {
+            # dimensions with member counts, status counts, latest, next, current chairmanship, its initiatives
+            "/": 6,
+            # dimensions with counts, prefetch of their areas
+            "/dimensions/": 2,
+            # dimension, areas, roles with member and region, initiatives, meetings
+            "/dimensions/economic/": 5,
+            # organs, their sources, heads, partners, chairmanships with member
+            "/about/": 5,
+            # member with region, roles with area and dimension, hosted meetings, led initiatives
+            # with chairmanship, chairmanships, sources
+            "/members/kazakhstan/": 6,
+            # meeting with host, dimensions, sources, documents, initiatives
+            "/events/sixth-cica-summit-2022/": 5,
+            # initiative with chairmanship, member and lead, dimensions, sources, meetings
+            "/initiatives/cica-fund/": 4,
+        }
+        for url, queries in pages.items():
+            with self.subTest(url=url), self.assertNumQueries(queries):
+                self.client.get(url)
 
 
 class MigrationTests(TestCase):

@@ -22,7 +22,7 @@ from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "cica.json"
-PUBLISHED = Publishable.Status.PUBLISHED
+PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 
 
 def parse_date(text):
