@@ -147,8 +147,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "cicasite.wsgi.application"
 
 DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL") or "sqlite:///var/db.sqlite3")}
-
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Primary keys are BigAutoField: Django 6's default for DEFAULT_AUTO_FIELD.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -79,7 +79,8 @@ def dimension_detail(request, slug):
             Prefetch(
                 "areas",
                 queryset=PriorityArea.objects.prefetch_related(
-                    Prefetch("roles", queryset=public_roles().order_by("role", "member__name"))
+                    # "coordinator" sorts after "co-coordinator": descending puts coordinators first.
+                    Prefetch("roles", queryset=public_roles().order_by("-role", "member__name"))
                 ),
             ),
         ),
