@@ -19,6 +19,7 @@ $(PY):
 
 $(VENV)/.installed: $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	mkdir -p var
 	touch $@
 
 install: $(VENV)/.installed
