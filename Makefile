@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve-dev migrate load static test lint format ci superuser clean
+.PHONY: install run migrate load static test lint format ci superuser bench-queries clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -57,6 +57,9 @@ format: install
 
 ci:
 	bash .ci/run
+
+bench-queries: load
+	$(PY) bench/query_counts.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .coverage htmlcov

@@ -1,0 +1,53 @@
+"""Print the SQL queries each key page costs, on whatever database DATABASE_URL names.
+
+    make bench-queries        # after make run (or manage.py load_cica) has loaded content
+
+Figures, not a pass/fail test: the tests assert the counts on fixed data; this
+shows them on the real content (and, later, on a large synthetic archive).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cicasite.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+PAGES = [
+    "/",
+    "/members/",
+    "/members/?dimension=economic",
+    "/members/?dimension=economic&role=coordinator&region=central-asia&status=member&q=a",
+    "/members/kazakhstan/",
+    "/dimensions/",
+    "/dimensions/economic/",
+    "/events/",
+    "/events/?kind=summit&year=2022&host=kazakhstan&dimension=economic&when=past",
+    "/events/sixth-cica-summit-2022/",
+    "/initiatives/",
+    "/initiatives/?status=achieved&chairmanship=kazakhstan-2020-2024&dimension=human",
+    "/initiatives/cica-fund/",
+    "/about/",
+]
+
+
+def main():
+    setup_test_environment()
+    client = Client()
+    print(f"{'status':>6} {'queries':>7}  page   ({connection.vendor})")
+    for url in PAGES:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        print(f"{response.status_code:>6} {len(ctx):>7}  {url}")
+
+
+if __name__ == "__main__":
+    main()
