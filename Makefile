@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run migrate load static test lint format ci superuser bench-queries clean
+.PHONY: install run serve migrate load static test fuzz lint format ci superuser bench-queries clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -19,7 +19,7 @@ $(PY):
 
 $(VENV)/.installed: $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	mkdir -p var
+	mkdir -p var/static var/media
 	touch $@
 
 install: $(VENV)/.installed
@@ -36,6 +36,22 @@ static: install
 run: load static
 	@echo "Serving http://$(HOST):$(PORT)/  (admin account: make superuser)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production mode on this machine: gunicorn, DEBUG off, whitenoise, hashed static files.
+# Configure with the environment variables in README "Production"; without SECRET_KEY
+# a random one is kept in var/secret_key. Put it behind a TLS-terminating proxy.
+serve: DJANGO_DEBUG = 0
+serve: export SECRET_KEY_FILE ?= var/secret_key
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: WORKERS ?= 3
+serve: install
+	@test -n "$$SECRET_KEY" || test -s "$$SECRET_KEY_FILE" || \
+		(umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > "$$SECRET_KEY_FILE")
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_cica
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn cicasite.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 30 \
+		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}"
 
 superuser: migrate
 	$(PY) manage.py createsuperuser

@@ -5,18 +5,24 @@ environment through the strict helpers below, which raise ImproperlyConfigured
 on a value they cannot read. Secrets have no production default: without
 DJANGO_DEBUG=1 the site refuses to start unless SECRET_KEY is set.
 
-Variables (all optional in development):
-    DJANGO_DEBUG      1 for development (make run, make test); unset in production
-    SECRET_KEY        required unless DJANGO_DEBUG=1
-    DATABASE_URL      sqlite:///path or postgres://user:pass@host:port/name;
-                      unset means SQLite in var/db.sqlite3
-    ALLOWED_HOSTS     comma-separated host names (production)
-    SITE_URL          canonical absolute URL of the site, e.g. https://cica.example
-    MEDIA_ROOT        where uploads are stored (default var/media)
-    STATIC_ROOT       where collectstatic writes (default var/static)
+Variables (all optional in development; README "Production" has the full list):
+    DJANGO_DEBUG          1 for development (make run, make test); unset in production
+    SECRET_KEY            required unless DJANGO_DEBUG=1 (or SECRET_KEY_FILE: a file holding it);
+                          at least 50 characters; SECRET_KEY_FALLBACKS for rotation
+    DATABASE_URL          sqlite:///path or postgres://user:pass@host:port/name;
+                          unset means SQLite in var/db.sqlite3
+    ALLOWED_HOSTS         comma-separated host names; required in production
+    SITE_URL              canonical absolute URL of the site, e.g. https://cica.example
+    CACHE_URL             redis://host:6379/0, or locmem:// (default)
+    MEDIA_ROOT            where uploads are stored (default var/media)
+    STATIC_ROOT           where collectstatic writes (default var/static)
+    SECURE_SSL_REDIRECT   redirect http to https (default on in production)
+    TRUSTED_PROXIES       comma-separated addresses of the reverse proxies whose
+                          X-Forwarded-For is believed (login throttling)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -71,7 +77,8 @@ def parse_database_url(url):
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise ImproperlyConfigured("DATABASE_URL for PostgreSQL needs a database name.")
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        # Fail fast when the database is down (a clear 503) rather than hang.
+        options = {"connect_timeout": "3"} | {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -90,13 +97,33 @@ def parse_database_url(url):
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-SECRET_KEY = env_str(
-    "SECRET_KEY",
-    # A development key only: without DJANGO_DEBUG=1 the variable is required.
-    "django-insecure-development-only-key-not-for-production" if DEBUG else None,
-)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+def read_secret_key():
+    """SECRET_KEY from the environment or SECRET_KEY_FILE; production refuses a weak or missing one."""
+    value = os.environ.get("SECRET_KEY")
+    if value is None and os.environ.get("SECRET_KEY_FILE"):
+        value = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
+    if value is None:
+        if DEBUG:
+            return "django-insecure-development-only-key-not-for-production"
+        raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value.")
+    if not DEBUG and (len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure")):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+        )
+    return value
+
+
+SECRET_KEY = read_secret_key()
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
+if DEBUG:
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+else:
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names (no '*').")
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -108,6 +135,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "cicasite",
     "members",
     "events",
@@ -115,7 +143,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cicasite.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "cicasite.middleware.CrossOriginResourcePolicyMiddleware",
+    # Below the header middleware, so static files get HSTS, nosniff and CORP too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +155,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: refuses a locked-out login before the view runs.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cicasite.urls"
@@ -149,9 +188,21 @@ WSGI_APPLICATION = "cicasite.wsgi.application"
 DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL") or "sqlite:///var/db.sqlite3")}
 # Primary keys are BigAutoField: Django 6's default for DEFAULT_AUTO_FIELD.
 
+
+def parse_cache_url(url):
+    parts = urlsplit(url)
+    if parts.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc or "cica"}
+    raise ImproperlyConfigured(f"CACHE_URL scheme {parts.scheme!r} is not supported; use redis:// or locmem://.")
+
+
+CACHES = {"default": parse_cache_url(env_str("CACHE_URL", "locmem://"))}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -170,6 +221,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)  # off when the proxy or an object store serves media
 FILE_UPLOAD_PERMISSIONS = 0o644
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
 
@@ -180,7 +232,7 @@ STORAGES = {
         # development and tests, where collectstatic has not necessarily run.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
 
@@ -202,9 +254,34 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS. TLS ends at the reverse proxy; gunicorn believes its X-Forwarded-Proto
+# only from the addresses in --forwarded-allow-ips (loopback by default) and sets
+# the request scheme from it. SECURE_PROXY_SSL_HEADER stays unset on purpose:
+# Django would believe that header from any client.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# HSTS preload is a commitment of the whole domain that only its owner can make;
+# until then security.W021 is silenced on purpose.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_AGE = 8 * 60 * 60  # staff sessions end after a working day
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True  # the admin reads the token from the form, never from the cookie
+
+# Admin login throttling (django-axes): after 5 failures for one username from one
+# address, that pair is refused for 15 minutes, even with the right password.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cicasite.middleware.client_ip"
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # Uploads: limits enforced by cicasite.validators on every image and document.
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -217,6 +294,17 @@ PAGE_SIZE = 24
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}},
+    "root": {"handlers": ["stdout"], "level": "WARNING"},
+    "loggers": {
+        # One line per request (cicasite.middleware.RequestLogMiddleware), logins and lockouts.
+        "cicasite.request": {
+            "handlers": ["stdout"],
+            "level": env_str("REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+        "axes": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "django.security": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+    },
 }

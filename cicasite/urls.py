@@ -4,7 +4,11 @@ from django.urls import include, path
 
 from cicasite import views
 
+handler500 = "cicasite.views.server_error"
+
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("", include("members.urls")),
@@ -13,7 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded files, when neither the reverse proxy nor an object store serves them.
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media"))

@@ -1,8 +1,15 @@
-"""Site-wide views (home, about, error pages) and the list view every app uses."""
+"""Site-wide views (home, about, health, error pages, media) and the list view every app uses."""
+
+import sys
+from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from cicasite.models import Organ, Partner, Publishable, SecretariatHead
@@ -51,6 +58,7 @@ class FilteredListView(ListView):
         return context
 
 
+@require_safe
 def home(request):
     dimensions = Dimension.objects.annotate(
         member_count=Count(
@@ -85,6 +93,7 @@ def home(request):
     )
 
 
+@require_safe
 def about(request):
     return render(
         request,
@@ -96,3 +105,62 @@ def about(request):
             "chairmanships": Chairmanship.objects.select_related("member").order_by("start_year"),
         },
     )
+
+
+@require_safe
+def healthz(request):
+    """The process is alive (for load balancers). Touches nothing else."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+def readyz(request):
+    """The process can serve: the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", content_type="text/plain", status=503)
+    return HttpResponse("ready\n", content_type="text/plain")
+
+
+def server_error(request):
+    """500 page, or 503 when the database is unreachable. Needs no database, no context processor."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        response = render_error_page("503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+    return render_error_page("500.html", status=500)
+
+
+def render_error_page(template_name, status):
+    return HttpResponse(loader.get_template(template_name).render(), status=status)
+
+
+# What uploaded media may be served as; anything else is a download, never rendered.
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+}
+
+
+@require_safe
+def serve_media(request, path):
+    """Serve an uploaded file when no proxy or object store does: typed by an allowlist, never as HTML."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / path).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        raise Http404("No such file.")
+    content_type = MEDIA_TYPES.get(target.suffix.lower())
+    response = FileResponse(
+        target.open("rb"),
+        content_type=content_type or "application/octet-stream",
+        as_attachment=content_type is None,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

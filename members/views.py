@@ -1,5 +1,6 @@
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite.models import Publishable
@@ -63,6 +64,7 @@ def public_roles():
     return Role.objects.filter(member__publication_status=PUBLISHED).select_related("member__region")
 
 
+@require_safe
 def dimension_list(request):
     dimensions = Dimension.objects.annotate(
         member_count=Count(
@@ -73,6 +75,7 @@ def dimension_list(request):
     return render(request, "members/dimension_list.html", {"dimensions": dimensions})
 
 
+@require_safe
 def dimension_detail(request, slug):
     dimension = get_object_or_404(
         Dimension.objects.prefetch_related(

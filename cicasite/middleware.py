@@ -1,0 +1,64 @@
+"""Site-wide middleware: one log line per request, and a header Django does not set."""
+
+import ipaddress
+import logging
+import time
+
+from django.conf import settings
+
+log = logging.getLogger("cicasite.request")
+
+
+class RequestLogMiddleware:
+    """Log one line per request: method, path, status, duration and size. Outermost, so it times everything."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = (time.perf_counter() - started) * 1000
+        log.info(
+            'method=%s path="%s" status=%s duration_ms=%.1f bytes=%s',
+            request.method,
+            request.path.replace('"', "%22")[:500],
+            response.status_code,
+            duration_ms,
+            len(response.content) if not response.streaming else "-",
+        )
+        return response
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """Cross-Origin-Resource-Policy: same-origin: other sites cannot embed our responses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+def client_ip(request):
+    """The client's address for login throttling, impossible to spoof with X-Forwarded-For.
+
+    REMOTE_ADDR is the peer that connected. Only when that peer is one of
+    TRUSTED_PROXIES is X-Forwarded-For read, from the right, skipping the
+    trusted proxies: the first address left is the one our proxy saw.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = set(settings.TRUSTED_PROXIES)
+    if remote not in trusted:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if address in trusted:
+            continue
+        try:
+            return str(ipaddress.ip_address(address))
+        except ValueError:
+            return remote
+    return remote

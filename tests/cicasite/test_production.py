@@ -1,0 +1,239 @@
+"""The production configuration, run for real: settings checks in a subprocess, and
+gunicorn serving the site with DJANGO_DEBUG off, whitenoise static files and
+collected, hashed assets. Requests go to 127.0.0.1 only."""
+
+import http.client
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+ROOT = Path(settings.BASE_DIR)
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def production_env(**overrides):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL="https://cica.example",
+        REQUEST_LOG_LEVEL="WARNING",
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(*args, env):
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+class ProductionSettingsTests(SimpleTestCase):
+    def test_check_deploy_is_clean(self):
+        result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues (1 silenced)", result.stdout)  # security.W021: HSTS preload, see settings
+
+    def test_refuses_to_start_without_a_secret_key(self):
+        env = production_env()
+        del env["SECRET_KEY"]
+        result = manage("check", env=env)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("Set SECRET_KEY", result.stderr)
+
+    def test_refuses_a_weak_secret_key(self):
+        for weak in ("short", "django-insecure-" + "x" * 60, "a" * 80):
+            with self.subTest(weak=weak[:20]):
+                result = manage("check", env=production_env(SECRET_KEY=weak))
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("too weak", result.stderr)
+
+    def test_refuses_to_start_without_allowed_hosts(self):
+        for hosts in ("", "*"):
+            with self.subTest(hosts=hosts):
+                result = manage("check", env=production_env(ALLOWED_HOSTS=hosts))
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("ALLOWED_HOSTS", result.stderr)
+
+    def test_no_debug_tools_installed(self):
+        for app in ("debug_toolbar", "django.contrib.admindocs", "silk"):
+            self.assertNotIn(app, settings.INSTALLED_APPS)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn on a free loopback port with the given environment."""
+
+    def __init__(self, env):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [GUNICORN, "cicasite.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "20"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read().decode()[-2000:])
+
+    def request(self, path, method="GET", headers=None, https=True):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Host": "127.0.0.1", **(headers or {})}
+        if https:  # as the TLS-terminating proxy on loopback would say
+            headers.setdefault("X-Forwarded-Proto", "https")
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response, body
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class LiveProductionTests(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = tempfile.TemporaryDirectory(prefix="cica-prod-")
+        tmp = Path(cls.tmp.name)
+        cls.env = production_env(
+            DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+            STATIC_ROOT=str(tmp / "static"),
+            MEDIA_ROOT=str(tmp / "media"),
+        )
+        for args in (("migrate", "--noinput"), ("load_cica",), ("collectstatic", "--noinput")):
+            result = manage(*args, env=cls.env)
+            assert result.returncode == 0, result.stderr
+        (tmp / "media").mkdir(exist_ok=True)
+        (tmp / "media" / "flag.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+        (tmp / "media" / "evil.html").write_text("<script>alert(1)</script>")
+        cls.server = LiveServer(cls.env)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.cleanup()
+        super().tearDownClass()
+
+    def assert_security_headers(self, response):
+        self.assertEqual(response.getheader("Strict-Transport-Security"), "max-age=31536000; includeSubDomains")
+        self.assertEqual(response.getheader("X-Content-Type-Options"), "nosniff")
+        self.assertEqual(response.getheader("Referrer-Policy"), "same-origin")
+        self.assertEqual(response.getheader("Cross-Origin-Opener-Policy"), "same-origin")
+        self.assertEqual(response.getheader("Cross-Origin-Resource-Policy"), "same-origin")
+
+    def test_public_pages_carry_every_header_and_no_cookie(self):
+        for path in ("/", "/members/?dimension=economic", "/members/kazakhstan/", "/events/", "/about/"):
+            with self.subTest(path=path):
+                response, body = self.server.request(path)
+                self.assertEqual(response.status, 200)
+                self.assert_security_headers(response)
+                self.assertIn("default-src 'none'", response.getheader("Content-Security-Policy"))
+                self.assertEqual(response.getheader("X-Frame-Options"), "DENY")
+                self.assertIsNone(response.getheader("Set-Cookie"))
+                self.assertIn(b'href="https://cica.example/', body)  # canonical URL from SITE_URL
+
+    def test_http_redirects_to_https_on_the_same_host(self):
+        response, _ = self.server.request("/members/", https=False)
+        self.assertEqual(response.status, 301)
+        self.assertEqual(response.getheader("Location"), "https://127.0.0.1/members/")
+
+    def test_health_endpoints_answer_over_plain_http(self):
+        for path, text in (("/healthz", b"ok\n"), ("/readyz", b"ready\n")):
+            with self.subTest(path=path):
+                response, body = self.server.request(path, https=False)
+                self.assertEqual((response.status, body), (200, text))
+
+    def test_static_files_are_hashed_compressed_long_lived_and_secured(self):
+        _, page = self.server.request("/")
+        css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1).decode()
+        response, body = self.server.request(css, headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.getheader("Content-Encoding"), "gzip")
+        self.assertIn("immutable", response.getheader("Cache-Control"))
+        self.assertIn("max-age=315360000", response.getheader("Cache-Control"))
+        self.assert_security_headers(response)
+
+    def test_errors_reveal_nothing(self):
+        response, body = self.server.request("/no-such-page/")
+        self.assertEqual(response.status, 404)
+        for secret in (b"Traceback", b"URLconf", b"SECRET", b"settings"):
+            self.assertNotIn(secret, body)
+
+    def test_foreign_host_header_is_refused(self):
+        response, _ = self.server.request("/", headers={"Host": "evil.example"})
+        self.assertEqual(response.status, 400)
+
+    def test_private_files_are_not_reachable(self):
+        for path in (
+            "/.git/HEAD",
+            "/.env",
+            "/static/../manage.py",
+            "/static/%2e%2e/manage.py",
+            "/media/",
+            "/static/",
+            "/media/../db.sqlite3",
+            "/media/%2e%2e/db.sqlite3",
+            "/__debug__/",
+        ):
+            with self.subTest(path=path):
+                self.assertEqual(self.server.request(path)[0].status, 404)
+
+    def test_odd_methods_are_refused(self):
+        # TRACE: 405 from the view. PUT and DELETE: refused by CSRF protection (403) before any view runs.
+        for path in ("/", "/members/", "/members/kazakhstan/", "/dimensions/economic/"):
+            for method, status in (("TRACE", 405), ("PUT", 403), ("DELETE", 403)):
+                with self.subTest(path=path, method=method):
+                    self.assertEqual(self.server.request(path, method=method)[0].status, status)
+
+    def test_media_is_never_served_as_html(self):
+        response, _ = self.server.request("/media/flag.png")
+        self.assertEqual(response.getheader("Content-Type"), "image/png")
+        self.assertEqual(response.getheader("X-Content-Type-Options"), "nosniff")
+        self.assertIn("sandbox", response.getheader("Content-Security-Policy"))
+        response, _ = self.server.request("/media/evil.html")
+        self.assertEqual(response.getheader("Content-Type"), "application/octet-stream")
+        self.assertIn("attachment", response.getheader("Content-Disposition"))
+
+
+class DatabaseDownTests(SimpleTestCase):
+    def test_pages_answer_503_quickly_when_the_database_is_down(self):
+        closed_port = free_port()  # nothing listens there
+        env = production_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/cica")
+        server = LiveServer(env)
+        try:
+            started = time.monotonic()
+            response, body = server.request("/members/")
+            elapsed = time.monotonic() - started
+            self.assertEqual(response.status, 503)
+            self.assertEqual(response.getheader("Retry-After"), "30")
+            self.assertIn(b"temporarily unavailable", body)
+            self.assertLess(elapsed, 5)
+            self.assertEqual(server.request("/healthz", https=False)[0].status, 200)
+            self.assertEqual(server.request("/readyz", https=False)[0].status, 503)
+        finally:
+            server.stop()
