@@ -53,7 +53,7 @@ def client_ip(request):
     trusted = set(settings.TRUSTED_PROXIES)
     if remote not in trusted:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
     for address in reversed(forwarded):
         if address in trusted:
             continue
