@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -115,12 +116,19 @@ def healthz(request):
 
 @require_safe
 def readyz(request):
-    """The process can serve: the database answers."""
+    """The process can serve: the database answers and the shared cache works."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return HttpResponse("database unavailable\n", content_type="text/plain", status=503)
+    try:
+        cache.set("readyz", "ok", timeout=10)
+        cache_ok = cache.get("readyz") == "ok"
+    except Exception:  # each cache backend raises its own connection errors
+        cache_ok = False
+    if not cache_ok:
+        return HttpResponse("cache unavailable\n", content_type="text/plain", status=503)
     return HttpResponse("ready\n", content_type="text/plain")
 
 

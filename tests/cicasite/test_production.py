@@ -11,9 +11,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import connection
 from django.test import SimpleTestCase
 
 ROOT = Path(settings.BASE_DIR)
@@ -237,3 +240,121 @@ class DatabaseDownTests(SimpleTestCase):
             self.assertEqual(server.request("/readyz", https=False)[0].status, 503)
         finally:
             server.stop()
+
+
+class Browser:
+    """A minimal cookie-keeping client for one live server (admin login, forms)."""
+
+    def __init__(self, server):
+        self.server = server
+        self.cookies = {}
+
+    def use(self, server):
+        self.server = server
+        return self
+
+    def request(self, path, method="GET", form=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Origin": "https://127.0.0.1"}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        connection.request(
+            method, path, body=body, headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https", **headers}
+        )
+        response = connection.getresponse()
+        content = response.read().decode()
+        connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            self.cookies.update({key: morsel.value for key, morsel in cookie.items()})
+        return response, content
+
+    def csrf(self, html):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+class ScaleOutTests(SimpleTestCase):
+    """Two gunicorn instances share only the database and Redis: any instance serves any request."""
+
+    databases = {"default"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = tempfile.TemporaryDirectory(prefix="cica-scale-")
+        tmp = Path(cls.tmp.name)
+        if connection.vendor == "postgresql":
+            cls.dbname = f"cica_scale_{os.getpid()}"
+            cls.admin_db(f"DROP DATABASE IF EXISTS {cls.dbname}", f"CREATE DATABASE {cls.dbname}")
+            db = settings.DATABASES["default"]
+            database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{cls.dbname}"
+        else:
+            cls.dbname = None
+            database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
+        cls.env = production_env(
+            DATABASE_URL=database_url,
+            CACHE_URL="redis://127.0.0.1:6379/15",
+            STATIC_ROOT=str(tmp / "static"),
+            MEDIA_ROOT=str(tmp / "media"),
+        )
+        for args in (("migrate", "--noinput"), ("load_cica",), ("collectstatic", "--noinput")):
+            result = manage(*args, env=cls.env)
+            assert result.returncode == 0, result.stderr
+        result = manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model; "
+            "get_user_model().objects.create_superuser('editor', 'e@example.org', 'a-long-password-123')",
+            env=cls.env,
+        )
+        assert result.returncode == 0, result.stderr
+        cls.a, cls.b = LiveServer(cls.env), LiveServer(cls.env)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.a.stop()
+        cls.b.stop()
+        if cls.dbname:
+            cls.admin_db(f"DROP DATABASE IF EXISTS {cls.dbname}")
+        cls.tmp.cleanup()
+        super().tearDownClass()
+
+    @staticmethod
+    def admin_db(*statements):
+        with connection._nodb_cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def test_both_instances_are_ready_with_the_shared_cache(self):
+        for server in (self.a, self.b):
+            self.assertEqual(server.request("/readyz", https=False)[1], b"ready\n")
+
+    def test_login_on_one_instance_and_edit_on_the_other(self):
+        browser = Browser(self.a)
+        _, page = browser.request("/admin/login/")
+        response, _ = browser.request(
+            "/admin/login/",
+            "POST",
+            {
+                "csrfmiddlewaretoken": browser.csrf(page),
+                "username": "editor",
+                "password": "a-long-password-123",
+                "next": "/admin/",
+            },
+        )
+        self.assertEqual(response.status, 302)
+        # The session made on A is valid on B: nothing lives in one process.
+        response, page = browser.use(self.b).request("/admin/cicasite/partner/")
+        self.assertEqual(response.status, 200)
+        change_url = re.search(r'href="(/admin/cicasite/partner/\d+/change/)"', page).group(1)
+        _, form_page = browser.request(change_url)
+        response, _ = browser.request(
+            change_url,
+            "POST",
+            {"csrfmiddlewaretoken": browser.csrf(form_page), "name": "Edited through instance B", "position": "1"},
+        )
+        self.assertEqual(response.status, 302)
+        _, about = self.a.request("/about/")
+        self.assertIn(b"Edited through instance B", about)
