@@ -68,6 +68,16 @@ class ProductionSettingsTests(SimpleTestCase):
                 self.assertNotEqual(result.returncode, 0)
                 self.assertIn("ALLOWED_HOSTS", result.stderr)
 
+    def test_media_on_object_storage_is_allowed_by_the_csp(self):
+        env = production_env(MEDIA_STORAGE="s3", S3_BUCKET="cica-media", MEDIA_ORIGIN="https://media.cica.example")
+        result = manage(
+            "shell", "-c", "from django.conf import settings; print(settings.SECURE_CSP['img-src'])", env=env
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("https://media.cica.example", result.stdout)
+        result = manage("shell", "-c", "from django.conf import settings; print(settings.SERVE_MEDIA)", env=env)
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "False")
+
     def test_no_debug_tools_installed(self):
         for app in ("debug_toolbar", "django.contrib.admindocs", "silk"):
             self.assertNotIn(app, settings.INSTALLED_APPS)

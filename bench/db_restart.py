@@ -1,0 +1,663 @@
+"""Restart PostgreSQL while gunicorn serves the site under load, and report the error window.
+
+    .venv/bin/python bench/db_restart.py [--seconds 30] [--concurrency 8] [--restart-at 8]
+
+Not part of make test: it restarts, and then briefly stops, this machine's PostgreSQL
+cluster (127.0.0.1:5432, user postgres, trust authentication). PostgreSQL is always
+started again on the way out, also after an error, Ctrl-C or SIGTERM.
+
+What it does, with production settings (DJANGO_DEBUG=0) throughout:
+
+1. drops and recreates the database cica_bench_restart, migrates it, loads the CICA
+   content and collects static files into a temporary directory;
+2. starts gunicorn (2 sync workers) on a free loopback port;
+3. sends requests from --concurrency threads to a mix of public pages for --seconds
+   (at most 200,000 requests), as the TLS proxy on loopback would (X-Forwarded-Proto);
+4. at --restart-at seconds restarts PostgreSQL (pg_ctlcluster ... restart) and notes
+   when the command began and returned, and -- polling pg_isready meanwhile -- when the
+   server stopped answering and when it first answered again ("ready");
+5. reports requests per status, the error window, the requests that failed after the
+   database was back (the goal is 0), the slowest answer during the outage and p50/p99
+   latencies before, during and after -- as a table and as one JSON line (the last line);
+6. stops PostgreSQL and checks that pages answer 503 quickly, /healthz 200 and /readyz
+   503; starts it again and checks that pages answer 200 again.
+
+Exit status 0 when no request failed after PostgreSQL was ready again, every page
+answered 503 within DOWN_BOUND seconds while it was stopped, and pages answered 200
+once it was back; 1 otherwise.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+DB_NAME = "cica_bench_restart"
+DATABASE_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
+
+PAGES = [
+    "/",
+    "/members/?dimension=economic",
+    "/members/kazakhstan/",
+    "/events/",
+    "/events/sixth-cica-summit-2022/",
+    "/initiatives/",
+]
+MAX_REQUESTS = 200_000
+CLIENT_TIMEOUT = 30  # seconds; above gunicorn's --timeout 20, so a hung worker shows as a disconnect
+DOWN_BOUND = 3.5  # seconds: connect_timeout=3 in settings, plus rendering the 503 page
+DOWN_PROBES = 20
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+
+def pg_version():
+    """The cluster version, from /etc/postgresql (the highest one with a main cluster)."""
+    versions = [p.name for p in Path("/etc/postgresql").iterdir() if (p / "main").is_dir()]
+    if not versions:
+        raise SystemExit("No PostgreSQL cluster found under /etc/postgresql.")
+    return max(versions, key=lambda v: [int(n) for n in re.findall(r"\d+", v)])
+
+
+def pg_ctl(version, action):
+    """pg_ctlcluster <version> main <action>, bypassing systemd; plain pg_ctlcluster as a fallback.
+
+    In its own session, so that a Ctrl-C in the terminal does not interrupt it half-way.
+    Returns (returncode, output).
+    """
+    output = ""
+    for command in (
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+        ["pg_ctlcluster", version, "main", action],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, start_new_session=True)
+        output += f"$ {' '.join(command)} -> {result.returncode}\n{result.stdout}{result.stderr}"
+        if result.returncode == 0:
+            return 0, output
+    return result.returncode, output
+
+
+def pg_isready():
+    command = ["pg_isready", "-q", "-h", PG_HOST, "-p", str(PG_PORT), "-t", "1"]
+    return subprocess.run(command, capture_output=True, timeout=10).returncode == 0
+
+
+def wait_pg_ready(timeout=60, interval=0.05):
+    """Poll pg_isready; the monotonic time of the first success, or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pg_isready():
+            return time.monotonic()
+        time.sleep(interval)
+    return None
+
+
+def ensure_pg_running(version):
+    """Start PostgreSQL unless it answers; retried, since a stop or restart may still be under way."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if pg_isready():
+            return True
+        returncode, output = pg_ctl(version, "start")
+        if returncode != 0:
+            log(f"pg_ctlcluster start failed (it may still be stopping):\n{output.strip()}")
+        if wait_pg_ready(timeout=15):
+            return True
+    log(f"!!! PostgreSQL is NOT running: start it by hand: pg_ctlcluster {version} main start")
+    return False
+
+
+def psql(sql):
+    command = ["psql", "-X", "-q", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-d", "postgres"]
+    result = subprocess.run([*command, "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql {sql!r} failed: {result.stderr.strip()}")
+
+
+# --- The site ---------------------------------------------------------------------------
+
+
+def production_env(tmp):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=DATABASE_URL,
+        STATIC_ROOT=str(tmp / "static"),
+        MEDIA_ROOT=str(tmp / "media"),
+        REQUEST_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(*args, env):
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port, path, https=True, timeout=CLIENT_TIMEOUT):
+    """One GET on a fresh connection: (status or exception class name, headers, body)."""
+    headers = {"Host": "127.0.0.1"}
+    if https:  # as the TLS-terminating proxy on loopback would say
+        headers["X-Forwarded-Proto"] = "https"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, dict(response.getheaders()), body
+    except (OSError, http.client.HTTPException) as exc:
+        return type(exc).__name__, {}, b""
+    finally:
+        connection.close()
+
+
+class Gunicorn:
+    """gunicorn on a free loopback port; its output goes to a log file."""
+
+    def __init__(self, env, log_path):
+        self.port = free_port()
+        self.log_path = log_path
+        self.log_file = open(log_path, "wb")  # closed in stop()
+        self.process = subprocess.Popen(
+            [GUNICORN, "cicasite.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--timeout", "20"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches this script only; stop() ends gunicorn
+        )
+
+    def wait_healthy(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            if fetch(self.port, "/healthz", https=False, timeout=2)[0] == 200:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not become healthy:\n" + self.log_tail())
+
+    def log_tail(self, chars=3000):
+        self.log_file.flush()
+        return Path(self.log_path).read_text(errors="replace")[-chars:]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log_file.close()
+
+
+# --- Load and restart -------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    start: float
+    end: float
+    path: str
+    outcome: object  # HTTP status, or the exception class name
+
+    @property
+    def ok(self):
+        return self.outcome == 200
+
+    @property
+    def latency(self):
+        return self.end - self.start
+
+
+@dataclass
+class Restart:
+    at: float  # when to restart (monotonic)
+    begin: float | None = None
+    end: float | None = None
+    down: float | None = None  # pg_isready first failed
+    ready: float | None = None  # pg_isready first succeeded again
+    ready_seen_by: str = ""
+    returncode: int | None = None
+    output: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+class Load:
+    def __init__(self, port, concurrency, seconds, max_requests=MAX_REQUESTS):
+        self.port = port
+        self.concurrency = concurrency
+        self.max_requests = max_requests
+        self.records = []
+        self.issued = 0
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.t0 = time.monotonic()
+        self.deadline = self.t0 + seconds
+        self.threads = [
+            threading.Thread(target=self.worker, args=(i,), daemon=True, name=f"load-{i}") for i in range(concurrency)
+        ]
+
+    def start(self):
+        for thread in self.threads:
+            thread.start()
+
+    def worker(self, index):
+        n = index
+        while not self.stop.is_set() and time.monotonic() < self.deadline:
+            with self.lock:
+                if self.issued >= self.max_requests:
+                    break
+                self.issued += 1
+            path = PAGES[n % len(PAGES)]
+            n += 1
+            start = time.monotonic()
+            outcome = fetch(self.port, path)[0]
+            record = Record(start, time.monotonic(), path, outcome)
+            with self.lock:
+                self.records.append(record)
+
+    def alive(self):
+        return any(thread.is_alive() for thread in self.threads)
+
+
+def watch_pg(restart, stop):
+    """While the restart runs, poll pg_isready: when it first fails, and when it first succeeds after that.
+
+    pg_ctlcluster returns a while after the server accepts connections again (about 2 s here),
+    so polling only after it returned would place "ready" late and miss failures in between.
+    """
+    while not stop.is_set():
+        ready = pg_isready()
+        now = time.monotonic()
+        if not ready and restart.down is None:
+            restart.down = now
+        elif ready and restart.down is not None:
+            restart.ready, restart.ready_seen_by = now, "polling during the restart"
+            return
+        time.sleep(0.02)
+
+
+def restart_postgres(version, restart, stop):
+    """At restart.at, restart PostgreSQL; note when the command began and returned and when it is ready."""
+    try:
+        if stop.wait(max(0.0, restart.at - time.monotonic())):
+            return
+        watch_stop = threading.Event()
+        watcher = threading.Thread(target=watch_pg, args=(restart, watch_stop), daemon=True, name="pg-watch")
+        restart.begin = time.monotonic()
+        watcher.start()
+        restart.returncode, restart.output = pg_ctl(version, "restart")
+        restart.end = time.monotonic()
+        if restart.down is None:  # the poller never saw it down: the server is up again by now
+            watch_stop.set()
+        watcher.join(timeout=60)
+        watch_stop.set()
+        if restart.ready is None:
+            restart.ready = wait_pg_ready(timeout=60, interval=0.02)
+            restart.ready_seen_by = "polling after the restart command returned"
+    finally:
+        restart.done.set()
+
+
+# --- Report -----------------------------------------------------------------------------
+
+
+def ms(seconds):
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def percentile(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+
+
+def latency_stats(records):
+    values = [r.latency for r in records]
+    return {
+        "n": len(values),
+        "p50_ms": ms(percentile(values, 0.50)),
+        "p99_ms": ms(percentile(values, 0.99)),
+        "max_ms": ms(max(values, default=None)),
+    }
+
+
+def analyse(load, restart, seconds):
+    records = sorted(load.records, key=lambda r: r.start)
+    t0 = load.t0
+    failures = [r for r in records if not r.ok]
+    report = {
+        "seconds": seconds,
+        "concurrency": load.concurrency,
+        "total_requests": len(records),
+        "requests_per_second": round(len(records) / max(1e-9, max((r.end for r in records), default=t0) - t0), 1),
+        "status_counts": {str(k): v for k, v in sorted(Counter(r.outcome for r in records).items(), key=str)},
+        "restart": {
+            "returncode": restart.returncode,
+            "begin_s": None if restart.begin is None else round(restart.begin - t0, 3),
+            "command_ms": ms(restart.end - restart.begin) if restart.end and restart.begin else None,
+            "pg_down_after_begin_ms": ms(restart.down - restart.begin) if restart.down and restart.begin else None,
+            "pg_ready_after_begin_ms": ms(restart.ready - restart.begin) if restart.ready and restart.begin else None,
+            "pg_ready_vs_command_return_ms": ms(restart.ready - restart.end)
+            if restart.ready and restart.end
+            else None,
+            "pg_ready_seen_by": restart.ready_seen_by,
+        },
+    }
+    if failures:
+        first = failures[0]
+        last = max(failures, key=lambda r: r.end)
+        begin, end = restart.begin, restart.end
+        report["error_window"] = {
+            "failed_requests": len(failures),
+            # From the start of the first failed request to the answer of the last one.
+            "window_ms": ms(last.end - first.start),
+            "first_failure_start_s": round(first.start - t0, 3),
+            "first_failure_start_vs_restart_begin_ms": ms(first.start - begin) if begin else None,
+            "last_failure_end_s": round(last.end - t0, 3),
+            "last_failure_end_vs_restart_end_ms": ms(last.end - end) if end else None,
+            "last_failure_end_vs_pg_ready_ms": ms(last.end - restart.ready) if restart.ready else None,
+            "failed_paths": dict(Counter(r.path for r in failures).most_common()),
+        }
+    else:
+        report["error_window"] = {"failed_requests": 0, "window_ms": 0}
+
+    if restart.ready is not None:
+        after_ready = [r for r in records if r.start >= restart.ready]
+        report["failed_after_pg_ready"] = sum(not r.ok for r in after_ready)
+        # The first success that started once the database was seen down (or, unseen, once the command returned).
+        went_down = restart.down if restart.down is not None else restart.end
+        first_ok = min((r.end for r in records if r.ok and r.start >= went_down), default=None)
+        report["first_ok_after_restart_vs_pg_ready_ms"] = ms(first_ok - restart.ready) if first_ok else None
+        report["failed_after_first_ok"] = (
+            sum(not r.ok for r in records if r.start >= first_ok) if first_ok is not None else None
+        )
+        # Requests in flight at any moment between the restart's beginning and pg_isready's success.
+        outage = [r for r in records if r.start <= restart.ready and r.end >= restart.begin]
+        slowest = max(outage, key=lambda r: r.latency, default=None)
+        report["outage"] = {
+            "requests": len(outage),
+            "failed": sum(not r.ok for r in outage),
+            "slowest_ms": ms(slowest.latency) if slowest else None,
+            "slowest_outcome": str(slowest.outcome) if slowest else None,
+            "slowest_failure_ms": ms(max((r.latency for r in outage if not r.ok), default=None)),
+        }
+        report["latency"] = {
+            "before": latency_stats([r for r in records if r.start < restart.begin]),
+            "during": latency_stats([r for r in records if restart.begin <= r.start < restart.ready]),
+            "after": latency_stats(after_ready),
+        }
+    else:
+        report["failed_after_pg_ready"] = None  # PostgreSQL never came back: a failure in itself
+    return report
+
+
+def down_probe(port, version):
+    """Stop PostgreSQL, time the answers, start it again; then check that pages answer 200 again."""
+    result = {"bound_s": DOWN_BOUND}
+    stop_began = time.monotonic()
+    try:
+        returncode, output = pg_ctl(version, "stop")
+        result["stop_returncode"] = returncode
+        if returncode != 0:
+            log(output.strip())
+        probes = []
+        for _ in range(DOWN_PROBES):
+            start = time.monotonic()
+            status, headers, body = fetch(port, "/members/")
+            probes.append(
+                {
+                    "status": status,
+                    "s": time.monotonic() - start,
+                    "retry_after": headers.get("Retry-After"),
+                    "clear_page": b"temporarily unavailable" in body,
+                }
+            )
+        result["members"] = {
+            "statuses": {str(k): v for k, v in Counter(p["status"] for p in probes).items()},
+            "max_ms": ms(max(p["s"] for p in probes)),
+            "mean_ms": ms(sum(p["s"] for p in probes) / len(probes)),
+            "retry_after": sorted({str(p["retry_after"]) for p in probes}),
+            "clear_page": all(p["clear_page"] for p in probes),
+        }
+        result["members_all_503_within_bound"] = all(p["status"] == 503 and p["s"] < DOWN_BOUND for p in probes)
+        for path in ("/healthz", "/readyz"):
+            start = time.monotonic()
+            status = fetch(port, path, https=False)[0]
+            result[path.strip("/")] = {"status": status, "ms": ms(time.monotonic() - start)}
+    finally:
+        result["restarted"] = ensure_pg_running(version)
+    # From the stop command's beginning to pg_isready's success after the start.
+    result["database_down_ms"] = ms(time.monotonic() - stop_began)
+    # Back up: every page once more should answer 200 (the persistent connections died with the server).
+    recovery = [fetch(port, path)[0] for path in PAGES * 2]
+    result["after_restart_failed"] = sum(status != 200 for status in recovery)
+    result["after_restart_statuses"] = [str(s) for s in recovery if s != 200]
+    result["ok"] = (
+        result["members_all_503_within_bound"]
+        and result["healthz"]["status"] == 200
+        and result["readyz"]["status"] == 503
+        and result["after_restart_failed"] == 0
+    )
+    return result
+
+
+def print_table(report):
+    rows = [
+        ("total requests", report["total_requests"]),
+        ("requests/s", report["requests_per_second"]),
+        ("status counts", ", ".join(f"{k}: {v}" for k, v in report["status_counts"].items())),
+    ]
+    restart = report["restart"]
+    rows += [
+        ("restart began at", f"{restart['begin_s']} s (returncode {restart['returncode']})"),
+        ("restart command took", f"{restart['command_ms']} ms"),
+        ("pg_isready failed at", f"{restart['pg_down_after_begin_ms']} ms after restart begin"),
+        (
+            "pg_isready ok again",
+            f"{restart['pg_ready_after_begin_ms']} ms after restart begin, "
+            f"{restart['pg_ready_vs_command_return_ms']:+} ms vs command return ({restart['pg_ready_seen_by']})",
+        ),
+    ]
+    window = report["error_window"]
+    rows.append(("failed requests", window["failed_requests"]))
+    if window["failed_requests"]:
+        rows += [
+            ("error window", f"{window['window_ms']} ms (first failed request start -> last failed answer)"),
+            ("  first failure", f"{window['first_failure_start_vs_restart_begin_ms']:+} ms vs restart begin"),
+            ("  last failure", f"{window['last_failure_end_vs_restart_end_ms']:+} ms vs restart return"),
+            ("  last failure", f"{window['last_failure_end_vs_pg_ready_ms']:+} ms vs pg_isready ok"),
+        ]
+    rows += [
+        ("FAILED after pg ready", f"{report['failed_after_pg_ready']}   (goal: 0)"),
+        ("failed after 1st ok", report.get("failed_after_first_ok")),
+        ("1st ok after restart", f"{report.get('first_ok_after_restart_vs_pg_ready_ms')} ms vs pg_isready ok"),
+    ]
+    if "outage" in report:
+        outage = report["outage"]
+        rows.append(
+            (
+                "outage",
+                f"{outage['requests']} requests in flight, {outage['failed']} failed; slowest "
+                f"{outage['slowest_ms']} ms ({outage['slowest_outcome']}); slowest failure "
+                f"{outage['slowest_failure_ms']} ms",
+            )
+        )
+        for phase, stats in report["latency"].items():
+            rows.append(
+                (
+                    f"latency {phase}",
+                    f"n={stats['n']} p50={stats['p50_ms']} ms p99={stats['p99_ms']} ms max={stats['max_ms']} ms",
+                )
+            )
+    probe = report.get("down_probe")
+    if probe and "members" in probe:
+        members = probe["members"]
+        rows += [
+            (
+                "db down: /members/",
+                f"{members['statuses']} max {members['max_ms']} ms (bound {DOWN_BOUND * 1000:.0f}), "
+                f"Retry-After {members['retry_after']}, clear page {members['clear_page']}",
+            ),
+            ("db down: /healthz", f"{probe['healthz']['status']} in {probe['healthz']['ms']} ms (expect 200)"),
+            ("db down: /readyz", f"{probe['readyz']['status']} in {probe['readyz']['ms']} ms (expect 503)"),
+            ("db down for", f"{probe['database_down_ms']} ms"),
+            (
+                "db back: failures",
+                f"{probe['after_restart_failed']} of {len(PAGES) * 2} {probe['after_restart_statuses']}",
+            ),
+        ]
+    rows.append(("RESULT", "PASS" if report["pass"] else "FAIL"))
+    width = max(len(name) for name, _ in rows)
+    print()
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+def log_exceptions(log_path, limit=8):
+    """The most frequent exception lines gunicorn's workers logged (for the investigation of failures)."""
+    try:
+        text = Path(log_path).read_text(errors="replace")
+    except OSError:
+        return []
+    lines = re.findall(r"^([\w.]+(?:Error|Exception|Shutdown)\b.*)$", text, re.MULTILINE)
+    return [f"{n} x {line[:160]}" for line, n in Counter(lines).most_common(limit)]
+
+
+# --- Main -------------------------------------------------------------------------------
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=30, help="length of the load (default 30)")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
+    parser.add_argument("--restart-at", type=float, default=8, help="restart PostgreSQL after this many seconds")
+    args = parser.parse_args()
+    if not 0 < args.restart_at < args.seconds or args.concurrency < 1:
+        parser.error("need 0 < --restart-at < --seconds and --concurrency >= 1")
+    return args
+
+
+def on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main():
+    args = parse_args()
+    signal.signal(signal.SIGTERM, on_sigterm)
+    version = pg_version()
+    if not pg_isready():
+        raise SystemExit(f"PostgreSQL on {PG_HOST}:{PG_PORT} does not answer; nothing was changed.")
+    tmp = Path(tempfile.mkdtemp(prefix="cica-bench-restart-"))
+    env = production_env(tmp)
+    server = load = restart = restarter = None
+    stop_restart = threading.Event()
+    report = {"pass": False}
+    try:
+        log(f"PostgreSQL {version}; recreating database {DB_NAME}")
+        psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        psql(f"CREATE DATABASE {DB_NAME}")
+        for command in (("migrate", "--noinput"), ("load_cica",), ("collectstatic", "--noinput")):
+            log("manage.py " + " ".join(command))
+            manage(*command, env=env)
+
+        server = Gunicorn(env, tmp / "gunicorn.log")
+        server.wait_healthy()
+        log(f"gunicorn on 127.0.0.1:{server.port}; warming up")
+        for path in PAGES:
+            status = fetch(server.port, path)[0]
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status} before any fault:\n{server.log_tail()}")
+
+        log(f"load: {args.concurrency} threads for {args.seconds:g} s; PostgreSQL restart at {args.restart_at:g} s")
+        load = Load(server.port, args.concurrency, args.seconds)
+        restart = Restart(at=load.t0 + args.restart_at)
+        restarter = threading.Thread(
+            target=restart_postgres, args=(version, restart, stop_restart), daemon=True, name="restart"
+        )
+        load.start()
+        restarter.start()
+        while load.alive() or not restart.done.is_set():
+            time.sleep(0.2)  # short sleeps: Ctrl-C reaches the main thread promptly
+        if restart.returncode != 0:
+            log(f"restart failed:\n{restart.output.strip()}")
+
+        report.update(analyse(load, restart, args.seconds))
+        log("database down probe: stopping PostgreSQL")
+        report["down_probe"] = down_probe(server.port, version)
+        log("PostgreSQL is running again")
+        report["pass"] = (
+            restart.returncode == 0 and report["failed_after_pg_ready"] == 0 and report["down_probe"]["ok"]
+        )
+        if not report["pass"]:
+            report["worker_exceptions"] = log_exceptions(server.log_path)
+        print_table(report)
+        for line in report.get("worker_exceptions", []):
+            print(f"  worker log: {line}")
+        print(json.dumps(report, separators=(",", ":")))
+    finally:
+        # Cleanup must finish: a second Ctrl-C must not leave PostgreSQL stopped.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if load is not None:
+            load.stop.set()
+        stop_restart.set()
+        if restarter is not None:
+            restarter.join(timeout=180)  # a restart in progress finishes before we look
+        if server is not None:
+            server.stop()
+        if ensure_pg_running(version):
+            try:
+                psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            except (RuntimeError, subprocess.SubprocessError) as exc:
+                log(f"could not drop {DB_NAME}: {exc}")
+        if report["pass"]:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            log(f"kept {tmp} (gunicorn.log has the workers' tracebacks)")
+    return 0 if report["pass"] else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted (cleanup done)")
+        sys.exit(130)

@@ -1,0 +1,119 @@
+"""Media on S3-compatible object storage (django-storages), against a real S3 server on loopback:
+moto in server mode stands in for the object store."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from members.models import Member
+from tests.cicasite.test_admin import member_form
+from tests.factories import image_bytes
+
+BUCKET = "cica-media"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class S3MediaTests(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.port = free_port()
+        cls.endpoint = f"http://127.0.0.1:{cls.port}"
+        moto = str(Path(sys.executable).with_name("moto_server"))
+        cls.moto = subprocess.Popen(
+            [moto, "-H", "127.0.0.1", "-p", str(cls.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", cls.port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    cls.moto.terminate()
+                    raise
+                time.sleep(0.1)
+        credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
+        cls.s3 = boto3.client("s3", endpoint_url=cls.endpoint, **credentials)
+        cls.s3.create_bucket(Bucket=BUCKET)
+        # A public media bucket, as in production: anyone may read objects, only the site may write.
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}
+            ],
+        }
+        cls.s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+        cls.storage_override = override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "default": {
+                    "BACKEND": "storages.backends.s3.S3Storage",
+                    "OPTIONS": {
+                        "bucket_name": BUCKET,
+                        "endpoint_url": cls.endpoint,
+                        "region_name": "us-east-1",
+                        "access_key": "test",
+                        "secret_key": "test",
+                        "custom_domain": f"127.0.0.1:{cls.port}/{BUCKET}",
+                        "url_protocol": "http:",
+                        "querystring_auth": False,
+                        "file_overwrite": False,
+                        "default_acl": None,
+                    },
+                },
+            }
+        )
+        cls.storage_override.enable()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.storage_override.disable()
+        cls.moto.terminate()
+        cls.moto.wait(timeout=10)
+
+    def test_uploaded_flag_is_stored_in_the_bucket_and_shown_from_it(self):
+        editor = get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-password-123")
+        self.client.force_login(editor)
+        content = image_bytes("PNG", size=(90, 60))
+        flag = SimpleUploadedFile("kz.png", content, content_type="image/png")
+        response = self.client.post(reverse("admin:members_member_add"), member_form(flag=flag))
+        self.assertEqual(response.status_code, 302)
+
+        member = Member.objects.get(slug="kazakhstan")
+        keys = [item["Key"] for item in self.s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+        self.assertIn(member.flag.name, keys)
+        self.assertTrue(member.flag.url.startswith(f"http://127.0.0.1:{self.port}/{BUCKET}/members/flags/"))
+        self.assertEqual((member.flag.width, member.flag.height), (90, 60))
+
+        page = self.client.get(member.get_absolute_url())
+        self.assertContains(page, member.flag.url)
+        with urllib.request.urlopen(member.flag.url, timeout=10) as fetched:  # noqa: S310 (loopback only)
+            self.assertEqual(fetched.read(), content)
+
+    def test_a_second_upload_with_the_same_name_never_overwrites(self):
+        editor = get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-password-123")
+        self.client.force_login(editor)
+        for slug in ("first", "second"):
+            flag = SimpleUploadedFile("flag.png", image_bytes("PNG"), content_type="image/png")
+            data = member_form(flag=flag, slug=slug, name=slug.title(), iso_code="")
+            self.assertEqual(self.client.post(reverse("admin:members_member_add"), data).status_code, 302)
+        names = {m.flag.name for m in Member.objects.all()}
+        self.assertEqual(len(names), 2)
