@@ -236,8 +236,11 @@ class LiveProductionTests(SimpleTestCase):
 class DatabaseDownTests(SimpleTestCase):
     def test_pages_answer_503_quickly_when_the_database_is_down(self):
         closed_port = free_port()  # nothing listens there
-        env = production_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/cica")
+        static = tempfile.TemporaryDirectory(prefix="cica-static-")
+        env = production_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/cica", STATIC_ROOT=static.name)
+        self.assertEqual(manage("collectstatic", "--noinput", env=env).returncode, 0)  # needs no database
         server = LiveServer(env)
+        self.addCleanup(static.cleanup)
         try:
             started = time.monotonic()
             response, body = server.request("/members/")
@@ -248,6 +251,10 @@ class DatabaseDownTests(SimpleTestCase):
             self.assertLess(elapsed, 5)
             self.assertEqual(server.request("/healthz", https=False)[0].status, 200)
             self.assertEqual(server.request("/readyz", https=False)[0].status, 503)
+            # The 404 page needs no database either.
+            response, body = server.request("/no-such-page/")
+            self.assertEqual(response.status, 404)
+            self.assertIn(b"<h1", body)
         finally:
             server.stop()
 
