@@ -38,3 +38,13 @@ class SecurityHeaderTests(TestCase):
         self.assertEqual(response["Referrer-Policy"], "same-origin")
         self.assertEqual(response["Cross-Origin-Opener-Policy"], "same-origin")
         self.assertEqual(response["X-Frame-Options"], "DENY")
+
+
+class RequestLogTests(TestCase):
+    def test_one_line_per_request_with_status_and_duration(self):
+        with self.assertLogs("cicasite.request", level="INFO") as logs:
+            self.client.get("/members/?q=x")
+            self.client.get("/no-such-page/")
+        self.assertEqual(len(logs.output), 2)
+        self.assertRegex(logs.output[0], r'method=GET path="/members/" status=200 duration_ms=\d+\.\d bytes=\d+')
+        self.assertIn("status=404", logs.output[1])
