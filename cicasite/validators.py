@@ -51,6 +51,7 @@ def validate_image_file(file):
                         },
                     )
                 image.load()  # decodes every pixel: catches truncated and corrupt files
+            check_not_polyglot(file, image_format)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -62,6 +63,43 @@ def validate_image_file(file):
         ) from exc
     finally:
         file.seek(0)
+
+
+# Markup that a browser (or a careless proxy) could take for a page or a script.
+MARKUP = (b"<html", b"<script", b"<svg", b"<body", b"<iframe", b"<!doctype", b"<?xml", b"javascript:")
+
+
+def image_end(data, image_format):
+    """Where the image data ends by its own format's rules, or None when it cannot be told."""
+    if image_format == "PNG":
+        marker = data.rfind(b"IEND")
+        return marker + 8 if marker >= 4 else None  # chunk type, then a 4-byte CRC
+    if image_format == "JPEG":
+        marker = data.rfind(b"\xff\xd9")
+        return marker + 2 if marker >= 0 else None
+    if image_format == "WEBP" and data[:4] == b"RIFF":
+        return 8 + int.from_bytes(data[4:8], "little")
+    return None
+
+
+def check_not_polyglot(file, image_format):
+    """Refuse an image that is also something else: bytes after its end, or markup inside it."""
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    end = image_end(data, image_format)
+    if end is None or len(data) > end:
+        raise ValidationError(
+            _("The file carries data after the end of the image; upload the image alone."), code="image_polyglot"
+        )
+    # Browsers sniff the start of a file; scanning all of it would also reject about one large
+    # image in a hundred by chance (four bytes like "<svg" occur in compressed data).
+    head = data[:2048].lower()
+    if any(marker in head for marker in MARKUP):
+        raise ValidationError(
+            _("The image contains web page or script markup; export it again from an image editor."),
+            code="image_markup",
+        )
 
 
 def validate_pdf_file(file):

@@ -1,3 +1,4 @@
+import io
 import shutil
 import struct
 import tempfile
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from PIL import Image
 
 from cicasite.models import Organ, Partner, SecretariatHead, Source
 from events.models import Document
@@ -42,6 +44,17 @@ def png_header_only(width, height):
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
     )
+
+
+def png_with_text_chunk(text):
+    """A valid PNG carrying text in a tEXt chunk: an image that is also a script to a sniffing browser."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", text.decode())
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
 
 
 def member_form(**overrides):
@@ -151,6 +164,14 @@ class AdminTests(TestCase):
             "gif": (image_bytes("GIF"), "Upload a JPEG, PNG or WebP image"),
             "too many pixels": (png_header_only(8000, 6000), "megapixels"),
             "decompression bomb": (png_header_only(30000, 30000), "too many pixels"),
+            "svg": (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not a complete"),
+            "html named .png": (b"<!doctype html><script>alert(1)</script>", "not a complete image"),
+            "png with a zip appended": (image_bytes("PNG") + b"PK\x03\x04" + b"\0" * 100, "data after the end"),
+            "jpeg with html appended": (
+                image_bytes("JPEG") + b"<html><script>alert(1)</script>",
+                "data after the end",
+            ),
+            "png with markup inside": (png_with_text_chunk(b"<script>alert(1)</script>"), "markup"),
         }
         for label, (content, message) in cases.items():
             with self.subTest(label):
