@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate load static test fuzz lint format ci superuser bench-queries bench-db-restart clean
+.PHONY: install run serve migrate load static test fuzz backup restore lint format ci superuser bench-queries bench-db-restart clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -52,6 +52,15 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn cicasite.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 30 \
 		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}"
+
+# Database (every table but sessions and login attempts) plus media, with a manifest of hashes.
+backup: install
+	$(PY) manage.py backup
+
+# make restore BACKUP=var/backups/<timestamp> [YES=1 to replace existing content]
+restore: migrate
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp> [YES=1]"; exit 1; }
+	$(PY) manage.py restore $(BACKUP) $(if $(YES),--yes)
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
