@@ -1,14 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
 from cicasite import views
+from cicasite.sitemaps import PagesSitemap
+from events.sitemaps import EventSitemap
+from initiatives.sitemaps import InitiativeSitemap
+from members.sitemaps import DimensionSitemap, MemberSitemap
+
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "members": MemberSitemap,
+    "dimensions": DimensionSitemap,
+    "events": EventSitemap,
+    "initiatives": InitiativeSitemap,
+}
 
 handler500 = "cicasite.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("", include("members.urls")),

@@ -109,6 +109,12 @@ def about(request):
 
 
 @require_safe
+def robots_txt(request):
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
 def healthz(request):
     """The process is alive (for load balancers). Touches nothing else."""
     return HttpResponse("ok\n", content_type="text/plain")
