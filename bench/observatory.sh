@@ -46,6 +46,7 @@ PIDS=()
 WATCHDOG=
 cleanup() {
     local status=$? pid
+    set +e  # clean up as far as possible, whatever fails
     trap - EXIT INT TERM
     [[ -n $WATCHDOG ]] && kill "$WATCHDOG" 2>/dev/null
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -115,13 +116,14 @@ for args in "migrate --noinput" "load_cica" "collectstatic --noinput"; do
         || { tail -n 30 "$TMP/manage.log" >&2; die "manage.py $args failed"; }
 done
 
-# 3. gunicorn twice from the same app: HTTPS on :443, plain HTTP on :80.
+# 3. gunicorn twice from the same app: HTTPS on :443, plain HTTP on :80. No control
+# socket: both would claim the same default path (~/.gunicorn/gunicorn.ctl).
 step "gunicorn: https://$HOST:443 (TLS in gunicorn) and http://$HOST:80"
 start_gunicorn() { # bind, extra args...
     local bind=$1
     shift
     (cd "$ROOT" && exec env -i "${PROD_ENV[@]}" "$GUNICORN" cicasite.wsgi --bind "$bind" \
-        --workers 2 --timeout 20 --graceful-timeout 5 "$@") >>"$TMP/gunicorn.log" 2>&1 &
+        --workers 2 --timeout 20 --graceful-timeout 5 --no-control-socket "$@") >>"$TMP/gunicorn.log" 2>&1 &
     PIDS+=($!)
 }
 start_gunicorn 127.0.0.1:443 --certfile "$TMP/server.pem" --keyfile "$TMP/server.key"
@@ -171,6 +173,9 @@ print(f"grade {scan['grade']}   score {scan['score']}   tests passed {scan['test
 print(f"{'test':<31} {'pass':<5} {'modifier':>8}  result")
 for name, test in tests.items():
     print(f"{name:<31} {'yes' if test['pass'] else 'NO':<5} {test['scoreModifier']:>+8}  {test['result']}")
+route = tests.get("redirection", {}).get("route")
+if route:
+    print("  redirection route: " + " -> ".join(route))
 hdrs = {k.lower(): v for k, v in scan["responseHeaders"].items()}
 for name in ("strict-transport-security", "content-security-policy", "x-frame-options",
              "cross-origin-resource-policy", "referrer-policy", "x-content-type-options", "set-cookie"):
