@@ -13,6 +13,7 @@ from django.template import loader
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
+from cicasite import structured_data
 from cicasite.models import Organ, Partner, Publishable, SecretariatHead
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
@@ -90,6 +91,7 @@ def home(request):
             "next_events": events.upcoming()[:3],
             "chairmanship": chair,
             "chair_initiatives": chair_initiatives,
+            "structured_data": structured_data.organization(),
         },
     )
 

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView
 
+from cicasite import structured_data
 from cicasite.views import FilteredListView
 from events.filters import EventFilter
 from events.models import Document, Event
@@ -23,6 +24,9 @@ class EventListView(FilteredListView):
 
 class EventDetailView(DetailView):
     template_name = "events/event_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(structured_data=structured_data.event(self.object), **kwargs)
 
     def get_queryset(self):
         return (

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from cicasite import structured_data
 from cicasite.models import Publishable
 from cicasite.views import FilteredListView
 from events.models import Event
@@ -57,6 +58,7 @@ class MemberDetailView(DetailView):
         for role in self.object.roles.all():
             by_dimension.setdefault(role.area.dimension, []).append(role)
         context["roles_by_dimension"] = sorted(by_dimension.items(), key=lambda item: item[0].position)
+        context["structured_data"] = structured_data.member(self.object)
         return context
 
 

@@ -1,0 +1,74 @@
+"""schema.org descriptions of records, for search engines (JSON-LD). Absolute URLs from SITE_URL."""
+
+from django.conf import settings
+
+CONTEXT = "https://schema.org"
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def organization():
+    return {
+        "@context": CONTEXT,
+        "@type": "Organization",
+        "name": "Conference on Interaction and Confidence Building Measures in Asia",
+        "alternateName": "CICA",
+        "url": settings.SITE_URL + "/",
+        "foundingDate": "1992-10-05",
+        "description": "An intergovernmental forum for dialogue and confidence-building measures in Asia.",
+        "address": {"@type": "PostalAddress", "addressLocality": "Astana", "addressCountry": "KZ"},
+    }
+
+
+def event_date(event):
+    """The date to the precision it is known: 2026, 2021-06 or 2022-10-12."""
+    if event.date_precision == event.Precision.YEAR:
+        return f"{event.start_date:%Y}"
+    if event.date_precision == event.Precision.MONTH:
+        return f"{event.start_date:%Y-%m}"
+    return event.start_date.isoformat()
+
+
+def event(event):
+    data = {
+        "@context": CONTEXT,
+        "@type": "Event",
+        "name": event.title,
+        "url": absolute(event.get_absolute_url()),
+        "startDate": event_date(event),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "organizer": {"@type": "Organization", "name": "CICA", "url": settings.SITE_URL + "/"},
+    }
+    if event.end_date and event.date_precision == event.Precision.DAY:
+        data["endDate"] = event.end_date.isoformat()
+    if event.summary:
+        data["description"] = event.summary
+    if event.city:
+        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+        data["location"] = {
+            "@type": "Place",
+            "name": event.place,
+            "address": {"@type": "PostalAddress", "addressLocality": event.city, "addressCountry": event.country},
+        }
+    else:
+        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+        data["location"] = {"@type": "VirtualLocation", "url": absolute(event.get_absolute_url())}
+    return data
+
+
+def member(member):
+    is_state = member.status != member.Status.OBSERVER_ORG
+    data = {
+        "@context": CONTEXT,
+        "@type": "Country" if is_state else "GovernmentOrganization",
+        "name": member.name,
+        "url": absolute(member.get_absolute_url()),
+        "memberOf": {"@type": "Organization", "name": "CICA", "url": settings.SITE_URL + "/"},
+    }
+    if member.iso_code:
+        data["identifier"] = member.iso_code
+    if member.website:
+        data["sameAs"] = member.website
+    return data
