@@ -13,7 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from cicasite.models import Organ, Partner, SecretariatHead, Source
-from events.models import Document
+from events.models import Document, Event
 from initiatives.models import Initiative
 from members.models import Member, Role
 from tests.factories import (
@@ -242,3 +242,38 @@ class AdminTests(TestCase):
         response = self.client.get(reverse("admin:members_member_changelist"))
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+
+class AtomicAdminWriteTests(TestCase):
+    """A failure half-way through an admin save leaves nothing half-saved."""
+
+    def test_meeting_is_not_kept_when_its_document_cannot_be_stored(self):
+        editor = get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-password-123")
+        self.client.force_login(editor)
+        self.client.raise_request_exception = False
+        blocker = Path(tempfile.mkdtemp(prefix="cica-atomic-")) / "a-file"
+        blocker.write_text("media cannot live under a file")
+        data = {
+            "title": "Half-saved summit",
+            "slug": "half-saved-summit",
+            "kind": "summit",
+            "status": "held",
+            "start_date": "2022-10-12",
+            "date_precision": "day",
+            "publication_status": PUBLISHED,
+            "verified": "on",
+            "documents-TOTAL_FORMS": "1",
+            "documents-INITIAL_FORMS": "0",
+            "documents-0-title": "Astana Statement",
+            "documents-0-kind": "statement",
+            "documents-0-position": "0",
+            "documents-0-publication_status": PUBLISHED,
+            "documents-0-file": SimpleUploadedFile("statement.pdf", pdf_bytes(), content_type="application/pdf"),
+        }
+        # The meeting row is written first; storing the inline document's file then fails.
+        with override_settings(MEDIA_ROOT=str(blocker / "media")):
+            response = self.client.post(reverse("admin:events_event_add"), data)
+        self.assertEqual(response.status_code, 500)
+        self.assertFalse(Event.objects.filter(slug="half-saved-summit").exists())
+        self.assertFalse(Document.objects.filter(title="Astana Statement").exists())
+        shutil.rmtree(blocker.parent)
