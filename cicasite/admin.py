@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cicasite.models import Organ, Partner, Publishable, SecretariatHead, Source
+from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
 
 admin.site.site_header = _("CICA site administration")
 admin.site.site_title = _("CICA admin")
@@ -68,3 +68,11 @@ class PartnerAdmin(admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
+
+
+@admin.register(LegacyRedirect)
+class LegacyRedirectAdmin(admin.ModelAdmin):
+    list_display = ["kind", "key", "target", "note"]
+    list_filter = ["kind"]
+    search_fields = ["key", "target", "note"]
+    show_facets = admin.ShowFacets.ALWAYS

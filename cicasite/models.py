@@ -6,6 +6,7 @@
 - Organ, SecretariatHead, Partner: how CICA works, for the /about/ page.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +168,44 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LegacyRedirect(models.Model):
+    """An address of the old official site (s-cica.org) and the page that replaces it here."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Page: index.php?view=page&t=<key>")
+        NEWS = "news", _("News: /news_detail/?newsid=<key>")
+        SPEECH = "speech", _("Speech: /speeches_detail/?id=<key>")
+
+    kind = models.CharField(_("kind of old address"), max_length=10, choices=Kind, default=Kind.PAGE)
+    key = models.CharField(
+        _("old key"), max_length=200, help_text=_("The t=, newsid= or id= value of the old address.")
+    )
+    target = models.CharField(
+        _("new address"),
+        max_length=500,
+        help_text=_("A path on this site, starting with a single /, e.g. /events/first-cica-summit-2002/."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("For editors only."))
+
+    class Meta:
+        ordering = ["kind", "key"]
+        verbose_name = _("old-site redirect")
+        verbose_name_plural = _("old-site redirects")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="legacyredirect_kind_key_unique"),
+            # Only paths on this site: never an open redirect to another host.
+            models.CheckConstraint(
+                condition=models.Q(target__startswith="/") & ~models.Q(target__startswith="//"),
+                name="legacyredirect_target_is_local_path",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key} → {self.target}"
+
+    def clean(self):
+        super().clean()
+        if not self.target.startswith("/") or self.target.startswith("//") or "\\" in self.target:
+            raise ValidationError({"target": _("Give a path on this site, starting with a single /.")})

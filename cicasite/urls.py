@@ -25,6 +25,10 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", views.home, name="home"),
+    # Addresses of the old official site.
+    path("index.php", views.legacy_redirect, {"kind": "page"}, name="legacy-page"),
+    path("news_detail/", views.legacy_redirect, {"kind": "news"}, name="legacy-news"),
+    path("speeches_detail/", views.legacy_redirect, {"kind": "speech"}, name="legacy-speech"),
     path("about/", views.about, name="about"),
     path("", include("members.urls")),
     path("events/", include("events.urls")),

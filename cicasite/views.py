@@ -7,14 +7,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from cicasite import structured_data
-from cicasite.models import Organ, Partner, Publishable, SecretariatHead
+from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member
@@ -180,3 +180,20 @@ def serve_media(request, path):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+LEGACY_PARAMETERS = {
+    LegacyRedirect.Kind.PAGE: "t",
+    LegacyRedirect.Kind.NEWS: "newsid",
+    LegacyRedirect.Kind.SPEECH: "id",
+}
+
+
+@require_safe
+def legacy_redirect(request, kind):
+    """Send an address of the old official site to its page here, or explain kindly that there is none."""
+    key = request.GET.get(LEGACY_PARAMETERS[kind], "")[:200]
+    redirect = LegacyRedirect.objects.filter(kind=kind, key=key).first() if key and "\x00" not in key else None
+    if redirect:
+        return HttpResponsePermanentRedirect(redirect.target)
+    return render(request, "cicasite/legacy_missing.html", {"key": key}, status=404)

@@ -256,7 +256,29 @@ def build(shared):
         for h in heads
     ]
     out["partners"] = sec["partner_organizations"]
+    out["legacy_redirects"] = legacy_redirects(out)
     return out
+
+
+ORDINAL_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+
+
+def legacy_redirects(out):
+    """Old official-site pages: index.php?view=page&t=first-summit, ...t=second-ministerial, dimension pages."""
+    redirects = []
+    for event in out["events"]:
+        if event["ordinal"] and event["kind"] in {"summit", "ministerial"} and event["status"] == "held":
+            key = f"{ORDINAL_WORDS[event['ordinal'] - 1]}-{event['kind']}"
+            redirects.append({"kind": "page", "key": key, "target": f"/events/{event['slug']}/"})
+    redirects += [
+        {"kind": "page", "key": "military-political-dimension", "target": "/dimensions/military-political/"},
+        {
+            "kind": "page",
+            "key": "new-challenges-and-threats-general",
+            "target": "/dimensions/new-challenges-threats/#new-challenges-and-threats-general",
+        },
+    ]
+    return redirects
 
 
 if __name__ == "__main__":

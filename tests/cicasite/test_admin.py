@@ -12,7 +12,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image
 
-from cicasite.models import Organ, Partner, SecretariatHead, Source
+from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source
 from events.models import Document, Event
 from initiatives.models import Initiative
 from members.models import Member, Role
@@ -97,6 +97,7 @@ class AdminTests(TestCase):
         Organ.objects.create(name="Summit", slug="summit", kind="governing")
         SecretariatHead.objects.create(name="Kairat Sarybay", title="Secretary General", start_year=2020)
         Partner.objects.create(name="UNODC")
+        LegacyRedirect.objects.create(key="first-summit", target="/events/first-cica-summit-2002/")
 
     @classmethod
     def tearDownClass(cls):

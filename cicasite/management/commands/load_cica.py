@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from cicasite.models import Organ, Partner, Publishable, SecretariatHead, Source
+from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role
@@ -250,3 +250,5 @@ class Command(BaseCommand):
             )
         for position, name in enumerate(data["partners"], start=1):
             loader.upsert(Partner, {"name": name}, {"position": position})
+        for r in data["legacy_redirects"]:
+            loader.upsert(LegacyRedirect, {"kind": r["kind"], "key": r["key"]}, {"target": r["target"]})
