@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cicasite.validators import validate_image_file
 
@@ -15,3 +16,14 @@ class CheckedImageFormField(forms.ImageField):
         if data not in self.empty_values and hasattr(data, "size"):
             validate_image_file(data)
         return super().to_python(data)
+
+
+class SearchForm(forms.Form):
+    """The q of /search/: at most 200 characters, no NUL bytes (CharField's own validator)."""
+
+    MAX_LENGTH = 200
+
+    q = forms.CharField(label=_("Search for"), max_length=MAX_LENGTH, required=False, strip=True)
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())

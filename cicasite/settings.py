@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",  # site search: trigram lookups (inert on SQLite)
     "django_filters",
     "axes",
     "cicasite",

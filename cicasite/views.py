@@ -1,20 +1,25 @@
 """Site-wide views (home, about, health, error pages, media) and the list view every app uses."""
 
 import sys
+from itertools import groupby
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from cicasite import structured_data
+from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead
+from cicasite.opendata import DATASETS, LICENCE_URL
+from cicasite.search import search_site
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member
@@ -36,6 +41,24 @@ class FilteredListView(ListView):
     def get_base_queryset(self):
         raise NotImplementedError
 
+    def get(self, request, *args, **kwargs):
+        # A GET form submits every field, empty or not; send the visitor to the tidy, shareable
+        # address (known parameters only, empty ones dropped, declared order). Values are kept
+        # as typed, so an invalid one still gets its message.
+        tidy = self.tidy_query()
+        if tidy != request.META.get("QUERY_STRING", ""):
+            return redirect(f"{request.path}?{tidy}" if tidy else request.path)
+        return super().get(request, *args, **kwargs)
+
+    def tidy_query(self):
+        names = [*self.filterset_class.base_filters, self.page_kwarg]
+        params = []
+        for name in names:
+            values = [value.strip() for value in self.request.GET.getlist(name)]
+            if values and values[-1]:
+                params.append((name, values[-1]))
+        return urlencode(params)
+
     def get_queryset(self):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
@@ -45,6 +68,11 @@ class FilteredListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.filterset.form
+        for name, counts in self.filterset.facet_counts().items():
+            form.fields[name].widget.counts = counts
+        page = context["page_obj"].number if context.get("page_obj") else None
+        query = self.filterset.canonical_query(page=page)
+        context["canonical_url"] = f"{settings.SITE_URL}{self.request.path}" + (f"?{query}" if query else "")
         invalid = [form[name] for name in form.errors] if self.filterset.is_bound else []
         context.update(
             filterset=self.filterset,
@@ -111,9 +139,74 @@ def about(request):
 
 
 @require_safe
+def timeline(request):
+    """/timeline/: CICA's history from the records, year by year, oldest first.
+
+    Three queries whatever the data size: published meetings, chairmanships with
+    their member, published members whose joining year is known.
+    """
+    years = {}
+
+    def year(number):
+        return years.setdefault(number, {"year": number, "chairs": [], "accessions": [], "meetings": []})
+
+    for chairmanship in (
+        Chairmanship.objects.select_related("member")
+        .defer("member__body", "member__notes")
+        .order_by("start_year", "pk")
+    ):
+        year(chairmanship.start_year)["chairs"].append(chairmanship)
+    accessions = (
+        Member.objects.published()
+        .filter(joined__isnull=False)
+        .only("name", "slug", "status", "joined", "publication_status")
+        .order_by("joined", "name", "pk")
+    )
+    statuses = list(Member.Status)
+    for (joined, status), members in groupby(
+        sorted(accessions, key=lambda m: (m.joined, statuses.index(m.status))), key=lambda m: (m.joined, m.status)
+    ):
+        year(joined)["accessions"].append({"status": status, "members": list(members)})
+    for event in Event.objects.published().defer("body", "notes").order_by("start_date", "title", "pk"):
+        year(event.start_date.year)["meetings"].append(event)
+
+    timeline = [years[number] for number in sorted(years)]
+    decades = {}
+    for entry in timeline:
+        decades.setdefault(entry["year"] // 10 * 10, entry["year"])
+    return render(request, "cicasite/timeline.html", {"years": timeline, "decades": decades.items()})
+
+
+@require_safe
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def open_data(request):
+    """/data/: what the downloads offer, what each column means, and the licence."""
+    return render(request, "cicasite/data.html", {"datasets": DATASETS, "licence_url": LICENCE_URL})
+
+
+@require_safe
+def search(request):
+    """/search/?q=: published records of every kind matching q, grouped by kind. Never fails on odd input."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    groups = search_site(query) if query else []
+    return render(
+        request,
+        "cicasite/search.html",
+        {
+            "form": form,
+            "query": query,
+            # What the search box shows again: the text as typed, never a NUL byte, at most 200 characters.
+            "shown_query": request.GET.get("q", "").replace("\x00", "")[: SearchForm.MAX_LENGTH],
+            "groups": [group for group in groups if group.total],
+            "result_count": sum(group.total for group in groups),
+        },
+    )
 
 
 @require_safe

@@ -1,7 +1,9 @@
 import django_filters
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.filters import FacetedFilterSet, FacetSelect, count_by
 from events.models import Event
 from members.models import Dimension, Member
 
@@ -17,25 +19,34 @@ def host_queryset(request):
     return Member.objects.published().filter(Exists(hosted)).order_by("name")
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FacetedFilterSet):
     """/events/?kind=summit&year=2022&dimension=economic&host=kazakhstan&when=upcoming"""
 
     WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past"))]
 
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Event.Kind.choices, empty_label=_("Any kind"))
-    year = django_filters.ChoiceFilter(label=_("Year"), choices=[], empty_label=_("Any year"), method="filter_year")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Event.Kind.choices, empty_label=_("Any kind"), widget=FacetSelect
+    )
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), choices=[], empty_label=_("Any year"), method="filter_year", widget=FacetSelect
+    )
     dimension = django_filters.ModelChoiceFilter(
         label=_("Dimension"),
         queryset=Dimension.objects.all(),
         to_field_name="slug",
         field_name="dimensions",
         empty_label=_("Any dimension"),
+        widget=FacetSelect,
     )
     host = django_filters.ModelChoiceFilter(
-        label=_("Host"), queryset=host_queryset, to_field_name="slug", empty_label=_("Any host")
+        label=_("Host"), queryset=host_queryset, to_field_name="slug", empty_label=_("Any host"), widget=FacetSelect
     )
     when = django_filters.ChoiceFilter(
-        label=_("When"), choices=WHEN_CHOICES, empty_label=_("Past and upcoming"), method="filter_when"
+        label=_("When"),
+        choices=WHEN_CHOICES,
+        empty_label=_("Past and upcoming"),
+        method="filter_when",
+        widget=FacetSelect,
     )
 
     class Meta:
@@ -53,3 +64,13 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_when(self, queryset, name, value):
         return queryset.upcoming() if value == "upcoming" else queryset.past()
+
+    def facet_counts(self):
+        by_status = count_by(self.queryset_without("when"), "status")
+        return {
+            "kind": count_by(self.queryset_without("kind"), "kind"),
+            "year": count_by(self.queryset_without("year").annotate(year=ExtractYear("start_date")), "year"),
+            "dimension": count_by(self.queryset_without("dimension"), "dimensions__slug"),
+            "host": count_by(self.queryset_without("host"), "host__slug"),
+            "when": {"upcoming": by_status.get(Event.Status.PLANNED, 0), "past": by_status.get(Event.Status.HELD, 0)},
+        }

@@ -1,7 +1,9 @@
 from django.db.models import Prefetch
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite import structured_data
+from cicasite.opendata import MEETINGS, download
 from cicasite.views import FilteredListView
 from events.filters import EventFilter
 from events.models import Document, Event
@@ -39,3 +41,10 @@ class EventDetailView(DetailView):
                 Prefetch("initiatives", queryset=Initiative.objects.published(), to_attr="public_initiatives"),
             )
         )
+
+
+@require_safe
+def event_data(request, format):
+    """/events/data.csv and .json: every meeting the list shows for the same filters, all pages at once."""
+    queryset = EventListView().get_base_queryset().defer(None).defer("body").prefetch_related("sources")
+    return download(request, MEETINGS, queryset, format)

@@ -1,21 +1,23 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.filters import FacetedFilterSet, FacetSelect, count_by
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension
 
 
-class InitiativeFilter(django_filters.FilterSet):
+class InitiativeFilter(FacetedFilterSet):
     """/initiatives/?status=in_progress&chairmanship=kazakhstan-2020-2024&dimension=human&proposed_by=commentary"""
 
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Initiative.Status.choices, empty_label=_("Any status")
+        label=_("Status"), choices=Initiative.Status.choices, empty_label=_("Any status"), widget=FacetSelect
     )
     chairmanship = django_filters.ModelChoiceFilter(
         label=_("Chairmanship"),
         queryset=Chairmanship.objects.select_related("member"),
         to_field_name="slug",
         empty_label=_("Any chairmanship"),
+        widget=FacetSelect,
     )
     dimension = django_filters.ModelChoiceFilter(
         label=_("Dimension"),
@@ -23,11 +25,20 @@ class InitiativeFilter(django_filters.FilterSet):
         to_field_name="slug",
         field_name="dimensions",
         empty_label=_("Any dimension"),
+        widget=FacetSelect,
     )
     proposed_by = django_filters.ChoiceFilter(
-        label=_("Proposed by"), choices=Initiative.ProposedBy.choices, empty_label=_("Anyone")
+        label=_("Proposed by"), choices=Initiative.ProposedBy.choices, empty_label=_("Anyone"), widget=FacetSelect
     )
 
     class Meta:
         model = Initiative
         fields = {}
+
+    def facet_counts(self):
+        return {
+            "status": count_by(self.queryset_without("status"), "status"),
+            "chairmanship": count_by(self.queryset_without("chairmanship"), "chairmanship__slug"),
+            "dimension": count_by(self.queryset_without("dimension"), "dimensions__slug"),
+            "proposed_by": count_by(self.queryset_without("proposed_by"), "proposed_by"),
+        }

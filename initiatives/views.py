@@ -1,6 +1,8 @@
 from django.db.models import Prefetch
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from cicasite.opendata import INITIATIVES, download
 from cicasite.views import FilteredListView
 from events.models import Event
 from initiatives.filters import InitiativeFilter
@@ -34,3 +36,21 @@ class InitiativeDetailView(DetailView):
                 Prefetch("events", queryset=Event.objects.published().order_by("start_date"), to_attr="public_events"),
             )
         )
+
+
+@require_safe
+def initiative_data(request, format):
+    """/initiatives/data.csv and .json: every initiative the list shows for the same filters, all pages at once."""
+    queryset = (
+        InitiativeListView()
+        .get_base_queryset()
+        .defer(None)
+        .defer("body")
+        .prefetch_related(
+            "sources",
+            Prefetch(
+                "events", queryset=Event.objects.published().order_by("start_date", "pk"), to_attr="public_events"
+            ),
+        )
+    )
+    return download(request, INITIATIVES, queryset, format)

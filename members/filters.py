@@ -1,12 +1,13 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.filters import FacetedFilterSet, FacetSelect, count_by
 from members.models import Dimension, Member, Region, Role
 
 
-class MemberFilter(django_filters.FilterSet):
+class MemberFilter(FacetedFilterSet):
     """/members/?dimension=economic&status=member&region=central-asia&role=coordinator&q=kaz"""
 
     q = django_filters.CharFilter(
@@ -21,13 +22,24 @@ class MemberFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("Any dimension"),
         method="filter_role",
+        widget=FacetSelect,
     )
     role = django_filters.ChoiceFilter(
-        label=_("Role"), choices=Role.Kind.choices, empty_label=_("Any role or none"), method="filter_role"
+        label=_("Role"),
+        choices=Role.Kind.choices,
+        empty_label=_("Any role or none"),
+        method="filter_role",
+        widget=FacetSelect,
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Member.Status.choices, empty_label=_("Any status"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Member.Status.choices, empty_label=_("Any status"), widget=FacetSelect
+    )
     region = django_filters.ModelChoiceFilter(
-        label=_("Region"), queryset=Region.objects.all(), to_field_name="slug", empty_label=_("Any region")
+        label=_("Region"),
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any region"),
+        widget=FacetSelect,
     )
 
     class Meta:
@@ -41,13 +53,53 @@ class MemberFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(capital__icontains=value) | Q(iso_code__iexact=value))
 
     def filter_role(self, queryset, name, value):
-        # Dimension and role are matched together on one role row in filter_queryset.
+        # Dimension and role are matched together on one role row in filter_extra.
         return queryset
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        dimension = self.form.cleaned_data.get("dimension")
-        role = self.form.cleaned_data.get("role")
+    def filter_extra(self, queryset, excluded):
+        applied = self.applied()
+        dimension = applied.get("dimension") if "dimension" not in excluded else None
+        role = applied.get("role") if "role" not in excluded else None
         if dimension or role:
             queryset = queryset.with_role_in(dimension=dimension, role=role)
         return queryset
+
+    def facet_counts(self):
+        applied = self.applied()
+        # Roles of the members that every other filter keeps; dimension and role count each other's choice.
+        members = self.queryset_without("dimension", "role")
+        roles = Role.objects.filter(member__in=members.values("pk"))
+        by_dimension = roles.filter(role=applied["role"]) if "role" in applied else roles
+        by_role = roles.filter(area__dimension=applied["dimension"]) if "dimension" in applied else roles
+        return {
+            "dimension": count_by_member(by_dimension, "area__dimension__slug"),
+            "role": count_by_member(by_role, "role"),
+            "status": count_by(self.queryset_without("status"), "status"),
+            "region": count_by(self.queryset_without("region"), "region__slug"),
+        }
+
+
+def count_by_member(roles, field):
+    """{value: number of distinct members} among the given roles, in one query."""
+    rows = roles.order_by().values(field).annotate(n=Count("member", distinct=True)).values_list(field, "n")
+    return dict(rows)
+
+
+class RoleFilter(django_filters.FilterSet):
+    """/roles/data.csv?dimension=economic&role=coordinator&member=kazakhstan"""
+
+    dimension = django_filters.ModelChoiceFilter(
+        label=_("Dimension"),
+        queryset=Dimension.objects.all(),
+        to_field_name="slug",
+        field_name="area__dimension",
+        empty_label=_("Any dimension"),
+    )
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.Kind.choices, empty_label=_("Any role"))
+    member = django_filters.ModelChoiceFilter(
+        label=_("Member"), queryset=Member.objects.published(), to_field_name="slug", empty_label=_("Any member")
+    )
+
+    class Meta:
+        model = Role
+        fields = {}

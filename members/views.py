@@ -1,14 +1,16 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite import structured_data
 from cicasite.models import Publishable
+from cicasite.opendata import MEMBERS, ROLES, download
 from cicasite.views import FilteredListView
 from events.models import Event
 from initiatives.models import Initiative
 from members.filters import MemberFilter
+from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
@@ -68,13 +70,68 @@ def public_roles():
 
 @require_safe
 def dimension_list(request):
-    dimensions = Dimension.objects.annotate(
-        member_count=Count(
-            "areas__roles__member", filter=Q(areas__roles__member__publication_status=PUBLISHED), distinct=True
-        ),
-        area_count=Count("areas", distinct=True),
-    ).prefetch_related("areas")
-    return render(request, "members/dimension_list.html", {"dimensions": dimensions})
+    """/dimensions/: the five dimensions, then the matrix of who coordinates which priority area.
+
+    Three queries whatever the data size (four with ?all=1); the grid is built here, in Python.
+    """
+    dimensions = list(Dimension.objects.prefetch_related("areas"))
+    form = MatrixFilterForm(request.GET or None, dimensions=dimensions)
+    filters = {}
+    invalid_fields = []
+    if form.is_bound:
+        form.is_valid()  # invalid fields drop out of cleaned_data and are reported, never applied
+        filters = form.cleaned_data
+        invalid_fields = [form[name] for name in form.errors]
+    dimension_slug, status, show_all = filters.get("dimension"), filters.get("status"), filters.get("all") == "1"
+
+    roles = list(
+        public_roles()
+        .select_related(None)
+        .select_related("member")
+        .defer("member__body", "member__notes")
+        .order_by("member__name", "member__pk", "pk")
+    )
+    area_dimension = {area.pk: dimension for dimension in dimensions for area in dimension.areas.all()}
+    areas = {area.pk: area for dimension in dimensions for area in dimension.areas.all()}
+    for dimension in dimensions:
+        dimension.area_count = len(dimension.areas.all())
+        dimension.member_count = len({r.member_id for r in roles if area_dimension[r.area_id] is dimension})
+
+    shown = [d for d in dimensions if not dimension_slug or d.slug == dimension_slug]
+    columns = [area for dimension in shown for area in dimension.areas.all()]
+    column_index = {area.pk: i for i, area in enumerate(columns)}
+    roles = [r for r in roles if r.area_id in column_index and (not status or r.member.status == status)]
+    if show_all:
+        members = Member.objects.published().defer("body", "notes").order_by("name", "pk")
+        if status:
+            members = members.filter(status=status)
+    else:
+        members = {r.member_id: r.member for r in roles}.values()
+    rows = {member.pk: {"member": member, "cells": [None] * len(columns), "roles": []} for member in members}
+    for role in roles:
+        role.area = areas[role.area_id]
+        role.dimension = area_dimension[role.area_id]
+        row = rows[role.member_id]
+        row["cells"][column_index[role.area_id]] = role
+    for row in rows.values():
+        row["roles"] = [role for role in row["cells"] if role]
+
+    return render(
+        request,
+        "members/dimension_list.html",
+        {
+            "dimensions": dimensions,
+            "matrix_dimensions": [(d, list(d.areas.all())) for d in shown if d.areas.all()],
+            "columns": columns,
+            "rows": list(rows.values()),
+            "filter_form": form,
+            "invalid_fields": invalid_fields,
+            "active_filters": [form[name] for name, value in filters.items() if value],
+            "selected_dimension": shown[0] if dimension_slug else None,
+            "selected_status": Member.Status(status).label if status else None,
+            "show_all": show_all,
+        },
+    )
 
 
 @require_safe
@@ -100,3 +157,23 @@ def dimension_detail(request, slug):
             "events": Event.objects.published().filter(dimensions=dimension).order_by("-start_date")[:10],
         },
     )
+
+
+@require_safe
+def member_data(request, format):
+    """/members/data.csv and .json: every member the list shows for the same filters, all pages at once."""
+    queryset = MemberListView().get_base_queryset().defer(None).defer("body").prefetch_related("sources")
+    return download(request, MEMBERS, queryset, format)
+
+
+@require_safe
+def role_data(request, format):
+    """/roles/data.csv and .json: every coordinating role of a published member."""
+    queryset = (
+        public_roles()
+        .select_related("member", "area__dimension")
+        .prefetch_related("sources")
+        # As on the dimension pages: coordinators ("coordinator" sorts after "co-coordinator") first.
+        .order_by("area__dimension__position", "area__position", "-role", "member__name", "pk")
+    )
+    return download(request, ROLES, queryset, format)

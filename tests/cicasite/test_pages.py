@@ -16,7 +16,8 @@ class PublicPagesTests(TestCase):
         call_command("load_cica", stdout=io.StringIO())
 
     def public_urls(self):
-        urls = ["/", "/about/", "/members/", "/dimensions/", "/events/", "/initiatives/"]
+        urls = ["/", "/about/", "/members/", "/dimensions/", "/timeline/", "/events/", "/initiatives/"]
+        urls.append("/data/")
         urls += [m.get_absolute_url() for m in Member.objects.all()]
         urls += [d.get_absolute_url() for d in Dimension.objects.all()]
         urls += [e.get_absolute_url() for e in Event.objects.all()]
@@ -70,8 +71,10 @@ class PublicPagesTests(TestCase):
         pages = {
             # dimensions with member counts, status counts, latest, next, current chairmanship, its initiatives
             "/": 6,
-            # dimensions with counts, prefetch of their areas
-            "/dimensions/": 2,
+            # dimensions, prefetch of their areas, roles of published members with the member
+            "/dimensions/": 3,
+            # chairmanships with member, members with a known joining year, meetings
+            "/timeline/": 3,
             # dimension, areas, roles with member and region, initiatives, meetings
             "/dimensions/economic/": 5,
             # organs, their sources, heads, partners, chairmanships with member

@@ -78,6 +78,15 @@ class EventListFilterTests(TestCase):
             ["Sixth CICA Summit"],
         )
 
+    def test_facets_count_what_each_option_would_give(self):
+        html = self.client.get(URL, {"kind": "summit"}).content.decode()
+        self.assertIn('<option value="2022">2022 (1)</option>', html)
+        self.assertIn('<option value="2026">2026 (1)</option>', html)
+        self.assertIn('<option value="upcoming">Upcoming (1)</option>', html)
+        self.assertIn('<option value="past">Past (2)</option>', html)
+        self.assertIn('<option value="soc">Senior Officials Committee (1)</option>', html)
+        self.assertIn('<option value="forum" disabled>Think Tank Forum (0)</option>', html)
+
     def test_year_only_meeting_shown_as_its_year(self):
         self.assertContains(self.client.get(URL, {"when": "upcoming"}), "2026")
 
@@ -126,9 +135,9 @@ class EventListQueryCountTests(TestCase):
 
     def test_query_count(self):
         self.make_rows(30)
-        # 1 COUNT, 1 page of meetings with host (JOIN), 1 prefetch of dimensions,
-        # 1 year choices, 1 dimension choices, 1 host choices (the form's selects).
-        with self.assertNumQueries(6):
+        # 1 year choices, 1 COUNT, 5 facet counts (when, kind, year, dimension, host),
+        # 1 page of meetings with host (JOIN), 1 prefetch of dimensions, 1 dimension and 1 host choices.
+        with self.assertNumQueries(11):
             self.client.get(URL)
 
 

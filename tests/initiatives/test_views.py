@@ -59,6 +59,13 @@ class InitiativeListTests(TestCase):
                 self.assertTrue(response.context["invalid_fields"])
                 self.assertEqual(len(titles(response)), 3)
 
+    def test_facets_count_what_each_option_would_give(self):
+        html = self.client.get(URL, {"proposed_by": "chairmanship"}).content.decode()
+        self.assertIn('<option value="in_progress">In progress (1)</option>', html)
+        self.assertIn('<option value="proposed" disabled>Proposed (0)</option>', html)
+        self.assertIn('<option value="commentary">Commentary (1)</option>', html)
+        self.assertIn('<option value="kazakhstan-2020-2024">Kazakhstan 2020–2024 (2)</option>', html)
+
     def test_detail_and_draft_404(self):
         fund = Initiative.objects.get(title="CICA Fund")
         response = self.client.get(fund.get_absolute_url())
@@ -90,7 +97,8 @@ class InitiativeListQueryCountTests(TestCase):
 
     def test_query_count(self):
         self.make_rows(30)
-        # 1 COUNT, 1 page of initiatives with chairmanship, its member and lead (JOINs),
-        # 1 prefetch of dimensions, 1 chairmanship choices, 1 dimension choices.
-        with self.assertNumQueries(5):
+        # 1 COUNT, 4 facet counts (status, chairmanship, dimension, proposed by), 1 page of initiatives
+        # with chairmanship, its member and lead (JOINs), 1 prefetch of dimensions, 1 chairmanship and
+        # 1 dimension choices (the selects).
+        with self.assertNumQueries(9):
             self.client.get(URL)

@@ -80,12 +80,14 @@ class MemberListFilterTests(TestCase):
 
     def test_filters_combine(self):
         response = self.client.get(
-            URL, {"dimension": "economic", "region": "central-asia", "status": "member", "role": "coordinator"}
+            URL,
+            {"dimension": "economic", "region": "central-asia", "status": "member", "role": "coordinator"},
+            follow=True,
         )
         self.assertEqual(names(response), ["Kazakhstan"])
 
     def test_form_keeps_its_values(self):
-        response = self.client.get(URL, {"dimension": "economic", "q": "kaz"})
+        response = self.client.get(URL, {"q": "kaz", "dimension": "economic"})
         self.assertContains(response, '<option value="economic" selected>', html=False)
         self.assertContains(response, 'value="kaz"')
 
@@ -112,6 +114,28 @@ class MemberListFilterTests(TestCase):
         response = self.client.get(URL, {"dimension": "economic", "region": "atlantis"})
         self.assertEqual(names(response), ["Kazakhstan", "Kyrgyzstan"])
         self.assertEqual([f.name for f in response.context["invalid_fields"]], ["region"])
+
+    def test_facets_count_what_each_option_would_give(self):
+        response = self.client.get(URL, {"dimension": "economic"})
+        html = response.content.decode()
+        # Within economic: 2 members hold a role; Kazakhstan coordinates, both co-coordinate.
+        self.assertIn('<option value="coordinator">Coordinator (1)</option>', html)
+        self.assertIn('<option value="co-coordinator">Co-coordinator (2)</option>', html)
+        # Other dimensions count as if chosen instead: human has Jordan only.
+        self.assertIn('<option value="human">Human (1)</option>', html)
+        # Options that would give nothing are shown, disabled.
+        self.assertIn('<option value="observer_state" disabled>Observer state (0)</option>', html)
+        self.assertIn('<option value="middle-east" disabled>Middle East (0)</option>', html)
+        self.assertIn('<option value="central-asia">Central Asia (2)</option>', html)
+
+    def test_untidy_addresses_redirect_to_the_canonical_one(self):
+        response = self.client.get(URL + "?region=central-asia&q=&dimension=economic&role=&utm_source=x")
+        self.assertRedirects(response, URL + "?dimension=economic&region=central-asia")
+        self.assertRedirects(self.client.get(URL + "?q=&status="), URL)
+
+    def test_canonical_link_keeps_valid_filters_only(self):
+        response = self.client.get(URL + "?dimension=economic&region=atlantis")
+        self.assertContains(response, 'rel="canonical" href="http://127.0.0.1:8000/members/?dimension=economic"')
 
     def test_bad_page_numbers_are_404(self):
         for page in ("abc", "99999", "0", "-1", "1e9", "9" * 40):
@@ -164,10 +188,10 @@ class MemberListQueryCountTests(TestCase):
 
     def test_query_count_filtered_by_dimension(self):
         dimension, region = self.make_rows(30)
-        # 1 dimension lookup (form validation), 1 region lookup (form validation),
-        # 1 COUNT, 1 page of members with region (JOIN), 1 prefetch of roles with area and dimension,
-        # 1 dimension choices, 1 region choices (the form's selects).
-        with self.assertNumQueries(7):
+        # 1 dimension lookup and 1 region lookup (form validation), 1 COUNT,
+        # 4 facet counts (dimension and role over roles, status, region), 1 page of members with region,
+        # 1 prefetch of roles with area and dimension, 1 dimension choices and 1 region choices (selects).
+        with self.assertNumQueries(11):
             self.client.get(URL, {"dimension": dimension.slug, "region": region.slug})
 
 

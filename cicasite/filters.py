@@ -1,0 +1,74 @@
+"""Shared filtering machinery: facet counts on every list, and canonical filter URLs."""
+
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+
+class FacetSelect(forms.Select):
+    """A select whose options show how many results each would give; options giving none are disabled.
+
+    The view sets `counts` (option value -> count) before rendering. The empty option and the
+    selected one are never disabled, so a visitor can always clear or keep a choice.
+    """
+
+    counts = None
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = str(value) if value is not None else ""
+        if self.counts is not None and key != "":
+            count = self.counts.get(key, 0)
+            option["label"] = _("%(label)s (%(count)s)") % {"label": label, "count": count}
+            if count == 0 and not selected:
+                option["attrs"]["disabled"] = True
+        return option
+
+
+def count_by(queryset, field):
+    """{value: number of distinct results} for one field, in one GROUP BY query."""
+    rows = queryset.order_by().values(field).annotate(n=Count("pk", distinct=True)).values_list(field, "n")
+    return {str(value): n for value, n in rows if value is not None}
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose filters can be applied all but some, for facet counts."""
+
+    def applied(self):
+        """The valid, non-empty filter values, in the FilterSet's declared order."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()  # cleaned_data then holds the valid fields only
+        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
+
+    def queryset_without(self, *excluded):
+        """The base queryset narrowed by every applied filter except the excluded ones."""
+        queryset = self.queryset.all()
+        for name, value in self.applied().items():
+            if name not in excluded:
+                queryset = self.filters[name].filter(queryset, value)
+        return self.filter_extra(queryset, excluded)
+
+    def filter_extra(self, queryset, excluded):
+        """Filtering that spans several fields (hook for subclasses)."""
+        return queryset
+
+    def filter_queryset(self, queryset):
+        return self.queryset_without()
+
+    def facet_counts(self):
+        """{filter name: {option value: count}}; one aggregate query per facet."""
+        return {}
+
+    def canonical_query(self, page=None):
+        """The shareable query string: valid values only, in declared order, empty ones dropped."""
+        params = []
+        for name in self.applied():
+            raw = self.form.data.get(name, "")
+            params.append((name, raw.strip() if isinstance(raw, str) else raw))
+        if page and page != 1:
+            params.append(("page", page))
+        return urlencode(params)

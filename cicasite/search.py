@@ -1,0 +1,326 @@
+"""Site search (/search/?q=): published members, meetings, documents and initiatives.
+
+search_site(query) returns one Group per kind, each with the 10 best hits and the
+total number of matches, in one query per kind (the total comes from
+COUNT(*) OVER (), so the number of queries never depends on the data).
+
+PostgreSQL: full-text search on a weighted search vector (configuration
+'english', so "summits" finds "Summit"), ranked by ts_rank plus trigram
+similarity of the name or title, so that typos ("Kazakstan") and ASCII
+spellings ("Turkiye", compared with the ASCII slug) still match. Expression GIN
+indexes in the apps' migrations (members/events/initiatives 0002_search_indexes)
+repeat exactly the expressions built by search_vector() and the trigram
+lookups below: change both together (tests/cicasite/test_search.py checks with
+EXPLAIN that the planner can use them).
+
+SQLite, the embedded default: every word of the query (with a crude plural
+stripped) must occur in one of the fields, case-insensitively; hits are ranked
+by the weight of the fields the words occur in, and snippets are cut in Python.
+
+Snippets are HTML-safe on both: the text from the database is escaped first and
+only then are the match markers turned into <mark>…</mark>.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, Count, F, Q, TextField, Value, When, Window
+from django.db.models.functions import Concat, Greatest
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from events.models import Document, Event
+from initiatives.models import Initiative
+from members.models import Member
+
+LIMIT = 10  # hits shown per kind
+CONFIG = "english"  # text-search configuration: English stemming and stop words
+# Shorter queries match by full text only: "the" would be word-similar to every title with "the".
+TRIGRAM_MIN_LENGTH = 4
+MAX_TERMS = 10  # words of the query the SQLite fallback looks at
+SNIPPET_CHARS = 220  # length of a fallback snippet
+# Private-use characters that ts_headline puts around matches; they never reach the page.
+START, STOP = "\ue000", "\ue001"
+MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
+# Fallback ranking: what a word found in an A, B or C field is worth.
+WEIGHTS = {"A": 4, "B": 2, "C": 1}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What is searched for one kind of record, and how a hit is shown."""
+
+    key: str  # "members": the group's name in the template
+    queryset: object  # a callable returning the public, optimised queryset
+    a: tuple  # fields by weight: A (names, titles), B, C (summaries, bodies)
+    b: tuple
+    c: tuple
+    title: str  # the field shown as the link text
+    similar: tuple = ()  # PostgreSQL: trigram similarity of the whole field with the query (name % q)
+    word_similar: tuple = ()  # PostgreSQL: trigram word similarity (title %> q), for longer titles
+    fallback: tuple = ()  # SQLite: extra A fields (the ASCII slug stands in for unaccent)
+    snippet: tuple = ()  # the text the snippet is cut from
+    order: tuple = ()  # the order of equally ranked hits
+    unused: tuple = ()  # columns never shown (deferred)
+    meta: object = None  # a callable: the plain text line under the title
+
+
+@dataclass
+class Hit:
+    object: object
+    url: str
+    title_html: str
+    snippet_html: str
+    meta: str
+
+
+@dataclass
+class Group:
+    key: str
+    hits: list
+    total: int
+
+
+def _date_and_place(event):
+    return " · ".join(part for part in (event.date_display, event.place) if part)
+
+
+KINDS = (
+    Kind(
+        key="members",
+        queryset=lambda: Member.objects.published(),
+        a=("name",),
+        b=("capital", "iso_code"),
+        c=("summary", "body"),
+        title="name",
+        similar=("name", "slug"),
+        fallback=("slug",),
+        snippet=("summary", "body"),
+        order=("name",),
+        unused=("notes",),
+        meta=lambda member: " · ".join(
+            str(part) for part in (member.get_status_display(), member.capital, member.iso_code) if part
+        ),
+    ),
+    Kind(
+        key="events",
+        queryset=lambda: Event.objects.published(),
+        a=("title",),
+        b=("city", "country"),
+        c=("summary", "body"),
+        title="title",
+        word_similar=("title",),
+        snippet=("summary", "body"),
+        order=("-start_date", "title"),
+        unused=("notes",),
+        meta=_date_and_place,
+    ),
+    Kind(
+        key="documents",
+        # Published documents of published meetings only.
+        queryset=lambda: (
+            Document.objects.published().filter(event__in=Event.objects.published()).select_related("event")
+        ),
+        a=("title",),
+        b=("event__title",),
+        c=(),
+        title="title",
+        word_similar=("title",),
+        snippet=("event__title",),
+        order=("title",),
+        unused=("event__summary", "event__body", "event__notes"),
+        meta=lambda document: _date_and_place(document.event),
+    ),
+    Kind(
+        key="initiatives",
+        queryset=lambda: Initiative.objects.published(),
+        a=("title",),
+        b=(),
+        c=("summary", "body"),
+        title="title",
+        word_similar=("title",),
+        snippet=("summary", "body"),
+        order=("title",),
+        unused=("notes",),
+        meta=lambda initiative: str(initiative.get_status_display()),
+    ),
+)
+
+
+def search_site(query):
+    """One Group per kind (members, events, documents, initiatives) for the query text."""
+    query = " ".join(query.split())
+    search = _search_postgresql if connection.vendor == "postgresql" else _search_fallback
+    return [search(kind, query) for kind in KINDS]
+
+
+# PostgreSQL
+
+
+def search_vector(kind):
+    """The weighted search vector of a kind; the GIN index of its app repeats this expression."""
+    parts = [
+        SearchVector(*fields, weight=weight, config=CONFIG)
+        for weight, fields in (("A", kind.a), ("B", kind.b), ("C", kind.c))
+        if fields
+    ]
+    return reduce(lambda left, right: left + right, parts)
+
+
+def matches_postgresql(kind, query, text_query):
+    """The match condition, on the alias `search` (the kind's search_vector()). Each part is
+    served by a GIN index: search @@ query by the vector's, name % q and title %> q by the
+    column's trigram index (pg_trgm's thresholds: 0.3 for %, 0.6 for %>)."""
+    matches = Q(search=text_query)
+    if len(query) >= TRIGRAM_MIN_LENGTH:
+        matches = reduce(
+            or_,
+            [matches]
+            + [Q(**{f"{field}__trigram_similar": query}) for field in kind.similar]
+            + [Q(**{f"{field}__trigram_word_similar": query}) for field in kind.word_similar],
+        )
+    return matches
+
+
+def _search_postgresql(kind, query):
+    text_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+    similarities = [TrigramSimilarity(field, query) for field in kind.similar] + [
+        TrigramWordSimilarity(query, field) for field in kind.word_similar
+    ]
+    similarity = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
+    highlight = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+    rows = list(
+        kind.queryset()
+        .alias(search=search_vector(kind))
+        .filter(matches_postgresql(kind, query, text_query))
+        .annotate(
+            rank=SearchRank(F("search"), text_query) + similarity,
+            total=Window(Count("pk")),
+            title_marked=SearchHeadline(kind.title, text_query, highlight_all=True, **highlight),
+            snippet_marked=SearchHeadline(
+                _joined(kind.snippet),
+                text_query,
+                max_words=40,
+                min_words=20,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **highlight,
+            ),
+        )
+        .defer(*kind.unused, *kind.c)
+        .order_by("-rank", *kind.order)[:LIMIT]
+    )
+    hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
+    return Group(kind.key, hits, rows[0].total if rows else 0)
+
+
+def _joined(fields):
+    if len(fields) == 1:
+        return F(fields[0])
+    return Concat(*[part for field in fields for part in (F(field), Value(" "))][:-1], output_field=TextField())
+
+
+def _marked(text):
+    """Escape headline text, then turn the START…STOP pairs into <mark>…</mark>."""
+    html = MARKED.sub(r"<mark>\1</mark>", escape((text or "").strip()))
+    return mark_safe(html.replace(START, "").replace(STOP, ""))  # noqa: S308 (escaped above)
+
+
+# SQLite (and any other database)
+
+
+def terms(query):
+    """The words of a query for the fallback: lower case, without a plural -s, no repeats."""
+    words = []
+    for word in re.findall(r"\w+", query.lower()):
+        if len(word) > 4 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if len(word) > 1 and word not in words:
+            words.append(word)
+    return words[:MAX_TERMS]
+
+
+def _search_fallback(kind, query):
+    words = terms(query)
+    if not words:
+        return Group(kind.key, [], 0)
+    weighted = [("A", field) for field in kind.a + kind.fallback]
+    weighted += [("B", field) for field in kind.b] + [("C", field) for field in kind.c]
+    # Every word must occur in some field.
+    matches = Q()
+    for word in words:
+        matches &= reduce(or_, [Q(**{f"{field}__icontains": word}) for _, field in weighted])
+    rank = sum(
+        (
+            Case(When(**{f"{field}__icontains": word}, then=Value(WEIGHTS[weight])), default=Value(0))
+            for word in words
+            for weight, field in weighted
+        ),
+        start=Value(0),
+    )
+    rows = list(
+        kind.queryset()
+        .filter(matches)
+        .annotate(rank=rank, total=Window(Count("pk")))
+        .defer(*kind.unused)
+        .order_by("-rank", *kind.order)[:LIMIT]
+    )
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    hits = []
+    for row in rows:
+        snippet_text = " ".join(str(_value(row, field)) for field in kind.snippet)
+        hits.append(_hit(kind, row, highlight(getattr(row, kind.title), pattern), excerpt(snippet_text, pattern)))
+    return Group(kind.key, hits, rows[0].total if rows else 0)
+
+
+def _value(row, field):
+    for name in field.split("__"):
+        row = getattr(row, name)
+    return row or ""
+
+
+def highlight(text, pattern):
+    """Escaped text with every match of the pattern in <mark>."""
+    parts, position = [], 0
+    for match in pattern.finditer(text):
+        parts += [escape(text[position : match.start()]), "<mark>", escape(match.group()), "</mark>"]
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 (every piece escaped)
+
+
+def excerpt(text, pattern, length=SNIPPET_CHARS):
+    """About `length` characters of text around the first match, at word boundaries, highlighted."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    match = pattern.search(text)
+    start = max(0, match.start() - length // 3) if match else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+        if match and start > match.start():
+            start = match.start()
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        if space > (match.end() if match else start):
+            end = space
+    piece = highlight(text[start:end], pattern)
+    return mark_safe(("… " if start else "") + piece + (" …" if end < len(text) else ""))  # noqa: S308
+
+
+def _hit(kind, row, title_html, snippet_html):
+    return Hit(row, row.get_absolute_url(), title_html, snippet_html, kind.meta(row))

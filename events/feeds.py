@@ -1,0 +1,190 @@
+"""Subscriptions to meetings: an Atom feed and iCalendar files, for the same filters as the list page.
+
+Every absolute URL is built from settings.SITE_URL, never from the request's Host header.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseNotFound
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from events.models import Event
+from events.views import EventListView
+
+FEED_SIZE = 50
+
+
+def absolute(path):
+    return settings.SITE_URL + path
+
+
+@dataclass(frozen=True)
+class FilteredItems:
+    queryset: QuerySet
+    query: str  # the request's query string without `page`, "" or "?kind=summit"
+
+
+class FilteredListFeed(Feed):
+    """The items of a FilteredListView for the request's filters, most recently changed first.
+
+    The list view builds the queryset and the FilterSet, so the feed shows what the list
+    page shows and ignores invalid parameters the same way. `page` is the list's own.
+    One Feed instance serves every request: per-request state lives in the object
+    that get_object returns, never on self.
+    """
+
+    feed_type = Atom1Feed
+    list_view_class = None
+    list_url_name = None
+    feed_url_name = None
+    author_name = _("The site team")
+
+    def get_object(self, request, *args, **kwargs):
+        view = self.list_view_class()
+        view.setup(request)
+        params = request.GET.copy()
+        params.pop("page", None)
+        return FilteredItems(view.get_queryset(), f"?{params.urlencode()}" if params else "")
+
+    def items(self, obj):
+        return obj.queryset.order_by("-updated_at", "-pk")[:FEED_SIZE]
+
+    def link(self, obj):
+        return absolute(reverse(self.list_url_name) + obj.query)
+
+    def feed_url(self, obj):
+        return absolute(reverse(self.feed_url_name) + obj.query)
+
+    def feed_guid(self, obj):
+        return self.feed_url(obj)
+
+    def author_link(self):
+        return absolute(reverse("about"))
+
+    def item_title(self, item):
+        return item.title  # Atom titles are text: no escaping here
+
+    def item_description(self, item):
+        return linebreaks(escape(item.summary)) if item.summary else None  # Atom summary of type html
+
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return self.item_link(item)
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+class EventFeed(FilteredListFeed):
+    """/events/feed/?kind=summit&host=kazakhstan"""
+
+    list_view_class = EventListView
+    list_url_name = "events:event-list"
+    feed_url_name = "events:event-feed"
+    title = _("CICA meetings")
+    subtitle = _("Summits, ministerial councils, senior officials committees and other CICA meetings.")
+
+    def item_categories(self, item):
+        return [
+            item.get_kind_display(),
+            *(dimension.name for dimension in item.dimensions.all()),
+            item.get_status_display(),
+        ]
+
+
+# iCalendar (RFC 5545)
+
+CALENDAR_STATUS = {Event.Status.HELD: "CONFIRMED", Event.Status.PLANNED: "TENTATIVE"}
+
+
+def new_calendar(name):
+    calendar = Calendar()
+    calendar.add("prodid", "-//cicasite//CICA meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def calendar_event(event):
+    """One all-day VEVENT. Only for meetings whose date is known to the day."""
+    url = absolute(event.get_absolute_url())
+    vevent = CalendarEvent()
+    vevent.add("uid", f"{event.slug}@{urlsplit(settings.SITE_URL).hostname}")
+    vevent.add("dtstamp", event.updated_at.astimezone(UTC).replace(microsecond=0))  # iCalendar counts seconds
+    vevent.add("dtstart", event.start_date)
+    vevent.add("dtend", (event.end_date or event.start_date) + timedelta(days=1))  # DTEND is exclusive
+    vevent.add("summary", event.title)
+    if event.place:
+        vevent.add("location", event.place)
+    vevent.add("description", f"{event.summary}\n\n{url}" if event.summary else url)
+    vevent.add("url", url)
+    vevent.add("status", CALENDAR_STATUS[event.status])
+    return vevent
+
+
+def meetings_calendar(events):
+    """A calendar of the meetings dated to the day; the others are left out, and the calendar says so."""
+    calendar = new_calendar(gettext("CICA meetings"))
+    omitted = 0
+    for event in events:
+        if event.date_precision == Event.Precision.DAY:
+            calendar.add_component(calendar_event(event))
+        else:
+            omitted += 1
+    calendar.add(
+        "x-wr-caldesc",
+        gettext("Meetings whose date is known only to the month or year are left out until their day is known."),
+    )
+    calendar.add("x-cica-omitted-undated", str(omitted))
+    return calendar
+
+
+def event_calendar(event):
+    calendar = new_calendar(event.title)
+    calendar.add_component(calendar_event(event))
+    return calendar
+
+
+def calendar_response(calendar, filename):
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_safe
+def meetings_ics(request):
+    """/events/calendar.ics?kind=summit: the meetings of the list page for these filters."""
+    view = EventListView()
+    view.setup(request)
+    # Same rows as the list page; the calendar needs neither the host nor the dimensions.
+    events = view.get_queryset().select_related(None).prefetch_related(None).order_by("start_date", "pk")
+    return calendar_response(meetings_calendar(events), "cica-meetings.ics")
+
+
+@require_safe
+def event_ics(request, slug):
+    """/events/<slug>/calendar.ics: one meeting, when its date is known to the day."""
+    event = get_object_or_404(Event.objects.published().defer("body", "notes"), slug=slug)
+    if event.date_precision != Event.Precision.DAY:
+        return HttpResponseNotFound(
+            gettext("The date of this meeting is not yet known to the day."),
+            content_type="text/plain; charset=utf-8",
+        )
+    return calendar_response(event_calendar(event), f"{event.slug}.ics")

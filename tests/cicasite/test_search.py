@@ -1,0 +1,329 @@
+"""Site search (/search/) on the real CICA content, on the database the suite runs on.
+
+PostgreSQL: full-text search, trigram similarity, GIN indexes. SQLite: the simple
+fallback. Tests of one backend only are skipped on the other, with the reason.
+"""
+
+import io
+from html.parser import HTMLParser
+from unittest import skipIf, skipUnless
+
+from django.contrib.postgres.search import SearchQuery
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cicasite import search
+from cicasite.search import search_site
+from events.models import Event
+from tests.factories import DRAFT, make_document, make_event, make_initiative, make_member
+
+URL = reverse("search")
+POSTGRESQL = connection.vendor == "postgresql"
+ONLY_POSTGRESQL = "full-text search and trigram similarity need PostgreSQL"
+ONLY_FALLBACK = "tests the simple search used on SQLite"
+# One query per kind: the 10 best hits with the total as COUNT(*) OVER ():
+# members, meetings, documents (with their meeting, JOIN), initiatives.
+SEARCH_QUERIES = 4
+
+
+def group(response, key):
+    """The group of a kind in the page's context, or None when nothing of that kind matched."""
+    return next((g for g in response.context["groups"] if g.key == key), None)
+
+
+def titles(response, key):
+    found = group(response, key)
+    return [str(hit.object) for hit in found.hits] if found else []
+
+
+class StrictHTMLParser(HTMLParser):
+    """Checks what a validator would flag first: unbalanced elements and repeated ids."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.ids, self.problems = [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        element_id = dict(attrs).get("id")
+        if element_id and element_id in self.ids:
+            self.problems.append(f"repeated id {element_id}")
+        self.ids.add(element_id)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.problems.append(f"unexpected </{tag}>")
+
+
+class SearchPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_cica", stdout=io.StringIO())
+        cls.draft_member = make_member(name="Draftistan", slug="draftistan", publication_status=DRAFT)
+        cls.draft_event = make_event(title="Secret Draft Summit", slug="secret-draft-summit", publication_status=DRAFT)
+        # A published document of a draft meeting stays hidden with its meeting.
+        make_document(event=cls.draft_event, title="Hidden Summit Declaration")
+        make_document(
+            event=Event.objects.get(slug="first-cica-summit-2002"), title="Draft Summit Memo", publication_status=DRAFT
+        )
+        make_initiative(title="Draft summit initiative", slug="draft-summit-initiative", publication_status=DRAFT)
+        cls.html_member = make_member(
+            name="Scriptland",
+            slug="scriptland",
+            summary='<script>alert("x")</script> Scriptland signed the <b>zanzibar</b> accord & more.',
+        )
+
+    def test_kazakhstan_finds_the_member_first(self):
+        response = self.client.get(URL, {"q": "Kazakhstan"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(titles(response, "members")[0], "Kazakhstan")
+        self.assertContains(response, 'href="/members/kazakhstan/"')
+
+    def test_summit_finds_the_summits_grouped_by_kind(self):
+        response = self.client.get(URL, {"q": "summit"})
+        events = group(response, "events")
+        self.assertEqual(
+            {str(hit.object) for hit in events.hits if str(hit.object).endswith("CICA Summit")},
+            {f"{n} CICA Summit" for n in ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh")},
+        )
+        self.assertIn("Declaration of the Second CICA Summit", titles(response, "documents"))
+        self.assertIn("CICA Finance Summit", titles(response, "initiatives"))
+        self.assertIsNone(group(response, "members"))  # no member mentions a summit: no empty heading
+        self.assertContains(response, f"{events.total} meetings</h2>", html=False)
+        self.assertContains(response, '<section class="search-group"', count=3)
+
+    def test_almaty_act_finds_the_document(self):
+        response = self.client.get(URL, {"q": "Almaty Act"})
+        self.assertEqual(titles(response, "documents")[0], "Almaty Act")
+        self.assertContains(response, "<mark>Almaty</mark> <mark>Act</mark>", html=False)
+        self.assertContains(response, "1 document</h2>", html=False)
+
+    def test_drafts_never_appear(self):
+        for q in (
+            "Draftistan",
+            "Secret Draft Summit",
+            "Hidden Summit Declaration",
+            "Draft Summit Memo",
+            "draft summit",
+        ):
+            with self.subTest(q=q):
+                response = self.client.get(URL, {"q": q})
+                self.assertEqual(response.status_code, 200)
+                found = [str(hit.object) for g in response.context["groups"] for hit in g.hits]
+                self.assertFalse([title for title in found if "Draft" in title or "Hidden" in title], found)
+
+    def test_editor_html_is_escaped_and_the_match_marked(self):
+        response = self.client.get(URL, {"q": "zanzibar"})
+        self.assertEqual(titles(response, "members"), ["Scriptland"])
+        self.assertContains(response, "<mark>zanzibar</mark>", html=False)
+        self.assertContains(response, "&amp; more", html=False)
+        self.assertNotContains(response, "<script>alert", html=False)
+        self.assertNotContains(response, "<b>zanzibar", html=False)
+
+    def test_a_mark_in_the_query_cannot_inject_html(self):
+        response = self.client.get(URL, {"q": "<mark>Kazakhstan</mark> <img src=x>"})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "<img src=x>", html=False)
+        self.assertContains(response, "&lt;img src=x&gt;", html=False)
+
+    def test_empty_query_shows_a_prompt(self):
+        for params in ({}, {"q": ""}, {"q": "   "}):
+            with self.subTest(params=params):
+                response = self.client.get(URL, params)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "Type a name, a place or a few words")
+                self.assertEqual(response.context["groups"], [])
+
+    def test_invalid_queries_answer_200_with_a_message(self):
+        for q in ("Kazakh\x00stan", "x" * 201, "a" * 5000):
+            with self.subTest(q=q[:20]):
+                response = self.client.get(URL, {"q": q})
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, 'class="search-form__error"')
+                self.assertContains(response, "Please change the search text")
+                self.assertEqual(response.context["groups"], [])
+                self.assertNotIn("\x00", response.content.decode())
+
+    def test_odd_queries_never_fail(self):
+        for q in ("!!!", "'", '"unclosed', "a & | ! b", "-", "the", "Kazakhstan OR", "%_\\"):
+            with self.subTest(q=q):
+                self.assertEqual(self.client.get(URL, {"q": q}).status_code, 200)
+
+    def test_no_results_message_with_suggestions(self):
+        response = self.client.get(URL, {"q": "xylophonequartz"})
+        self.assertContains(response, "0 results for “xylophonequartz”")
+        self.assertContains(response, "Nothing matches “xylophonequartz”.")
+        self.assertContains(response, "Check the spelling")
+        self.assertContains(response, f'href="{reverse("members:member-list")}"')
+
+    def test_page_has_one_h1_a_labelled_form_that_keeps_the_query_and_a_live_summary(self):
+        response = self.client.get(URL, {"q": "Almaty"})
+        self.assertContains(response, "<h1", count=1)
+        self.assertContains(response, '<label class="search-form__label" for="search-q">Search for</label>', html=True)
+        self.assertContains(response, 'id="search-q" name="q" value="Almaty"', html=False)
+        self.assertContains(response, '<div aria-live="polite">', html=False)
+        parser = StrictHTMLParser()
+        parser.feed(response.content.decode())
+        self.assertEqual(parser.problems, [])
+        self.assertEqual(parser.stack, [])
+
+    def test_header_has_a_search_form_on_every_page(self):
+        response = self.client.get("/")
+        self.assertContains(
+            response, f'<form class="site-search" method="get" action="{URL}" role="search">', html=False
+        )
+        self.assertContains(
+            response, '<label class="visually-hidden" for="site-search-q">Search the site</label>', html=True
+        )
+        self.assertContains(response, 'type="search" id="site-search-q" name="q"', html=False)
+
+    def test_counts_are_totals_and_at_most_10_hits_are_shown(self):
+        response = self.client.get(URL, {"q": "CICA"})
+        events = group(response, "events")
+        self.assertEqual(len(events.hits), 10)
+        self.assertGreater(events.total, 10)
+        self.assertContains(response, "Showing the 10 best matches.")
+
+    def test_number_of_queries(self):
+        # 1-4: members, meetings, documents, initiatives (each: 10 best hits + total via COUNT(*) OVER ()).
+        # No session, no user: the page is anonymous and sets no cookie.
+        with self.assertNumQueries(SEARCH_QUERIES):
+            response = self.client.get(URL, {"q": "summit"})
+        self.assertEqual(response.status_code, 200)
+        with self.assertNumQueries(0):  # empty or invalid queries touch no table
+            self.client.get(URL, {"q": "x" * 300})
+
+
+class QueryCountTests(TestCase):
+    def count_queries(self, q):
+        with CaptureQueriesContext(connection) as captured:
+            groups = search_site(q)
+        return len(captured), groups
+
+    def test_number_of_queries_does_not_grow_with_rows(self):
+        make_member(name="Lakeland", slug="lakeland", summary="A lake.")
+        make_document(event=make_event(title="Lake meeting", slug="lake-meeting"), title="Lake declaration")
+        make_initiative(title="Lake initiative", slug="lake-initiative")
+        few, groups = self.count_queries("lake")
+        self.assertEqual([g.total for g in groups], [1, 1, 1, 1])
+        for n in range(30):
+            make_member(name=f"Lakeland {n}", slug=f"lakeland-{n}", summary="By a lake.")
+            event = make_event(title=f"Lake meeting {n}", slug=f"lake-meeting-{n}", summary="At the lake.")
+            make_document(event=event, title=f"Lake declaration {n}")
+            make_initiative(title=f"Lake initiative {n}", slug=f"lake-initiative-{n}")
+        many, groups = self.count_queries("lake")
+        self.assertEqual([g.total for g in groups], [31, 31, 31, 31])
+        self.assertEqual([len(g.hits) for g in groups], [10, 10, 10, 10])
+        self.assertEqual(few, many)
+        self.assertEqual(many, SEARCH_QUERIES)
+
+
+class RankingTests(TestCase):
+    def test_a_title_match_ranks_above_a_body_only_match(self):
+        make_initiative(title="Cooperation on energy", slug="a", body="Nothing about it here.")
+        make_initiative(title="Another plan", slug="b", body="A plan that mentions water security once.")
+        make_initiative(title="Water security", slug="c", summary="Shared rivers.")
+        hits = search_site("water")[3].hits
+        self.assertEqual([str(hit.object) for hit in hits], ["Water security", "Another plan"])
+
+
+@skipUnless(POSTGRESQL, ONLY_POSTGRESQL)
+class PostgreSQLSearchTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_cica", stdout=io.StringIO())
+
+    def members_found(self, q):
+        return [str(hit.object) for hit in search_site(q)[0].hits]
+
+    def test_typos_and_ascii_spellings_find_the_member(self):
+        for q, name in (("Kazakstan", "Kazakhstan"), ("Turkiye", "Türkiye"), ("Kyrgystan", "Kyrgyzstan")):
+            with self.subTest(q=q):
+                self.assertEqual(self.members_found(q)[0], name)
+
+    def test_stemming_declarations_finds_documents_titled_declaration(self):
+        documents = search_site("declarations")[2]
+        self.assertGreaterEqual(documents.total, 10)
+        self.assertTrue(all(str(hit.object).startswith("Declaration") for hit in documents.hits[:5]))
+        self.assertIn("<mark>Declaration</mark>", documents.hits[0].title_html)
+
+    def test_stemming_summits_finds_summit(self):
+        self.assertIn("Sixth CICA Summit", [str(hit.object) for hit in search_site("summits")[1].hits])
+
+    def test_the_gin_indexes_exist(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%USING gin%'")
+            indexes = dict(cursor.fetchall())
+        expected = {
+            "member_search_vector_idx": "to_tsvector('english'::regconfig",
+            "member_name_trgm_idx": "gin_trgm_ops",
+            "member_slug_trgm_idx": "gin_trgm_ops",
+            "event_search_vector_idx": "to_tsvector('english'::regconfig",
+            "event_title_trgm_idx": "gin_trgm_ops",
+            "initiative_search_vector_idx": "to_tsvector('english'::regconfig",
+            "initiative_title_trgm_idx": "gin_trgm_ops",
+        }
+        for name, fragment in expected.items():
+            with self.subTest(index=name):
+                self.assertIn(fragment, indexes.get(name, ""))
+
+    def test_the_planner_can_use_the_gin_indexes(self):
+        # With plain and sequential scans off, only a bitmap scan on an index whose expression
+        # equals the query's can answer the match: a mismatch shows up as a Seq Scan.
+        indexes = {
+            "members": ("member_search_vector_idx", "member_name_trgm_idx", "member_slug_trgm_idx"),
+            "events": ("event_search_vector_idx", "event_title_trgm_idx"),
+            "initiatives": ("initiative_search_vector_idx", "initiative_title_trgm_idx"),
+        }
+        for kind in search.KINDS:
+            if kind.key not in indexes:
+                continue  # documents: the vector spans the meeting's title (a join); no index can serve it
+            with self.subTest(kind=kind.key), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+                text_query = SearchQuery("Kazakstan", search_type="websearch", config=search.CONFIG)
+                records = kind.queryset().model.objects.alias(search=search.search_vector(kind))
+                plan = records.filter(search.matches_postgresql(kind, "Kazakstan", text_query)).explain()
+                self.assertNotIn("Seq Scan", plan)
+                for index in indexes[kind.key]:
+                    self.assertIn(f"Bitmap Index Scan on {index}", plan)
+
+
+@skipIf(POSTGRESQL, ONLY_FALLBACK)
+class FallbackSearchTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_member(name="Türkiye", slug="turkiye", capital="Ankara", iso_code="TR")
+        make_member(name="Kazakhstan", slug="kazakhstan", capital="Astana", iso_code="KZ")
+        make_document(event=make_event(title="First Summit", slug="first-summit"), title="Declaration of Astana")
+
+    def test_every_word_must_occur_case_insensitively(self):
+        self.assertEqual([str(h.object) for h in search_site("kazakhstan astana")[0].hits], ["Kazakhstan"])
+        self.assertEqual(search_site("kazakhstan paris")[0].total, 0)
+
+    def test_plurals_are_stripped_crudely(self):
+        self.assertEqual(
+            search.terms("Declarations of Summits, countries; class"),
+            ["declaration", "of", "summit", "country", "class"],
+        )
+        self.assertEqual([str(h.object) for h in search_site("declarations")[2].hits], ["Declaration of Astana"])
+        self.assertEqual([str(h.object) for h in search_site("summits")[1].hits], ["First Summit"])
+
+    def test_the_ascii_slug_stands_in_for_unaccent(self):
+        self.assertEqual([str(h.object) for h in search_site("Turkiye")[0].hits], ["Türkiye"])
+
+    def test_no_typo_tolerance_without_postgresql(self):
+        self.assertEqual(search_site("Kazakstan")[0].total, 0)
+
+    def test_snippet_is_cut_around_the_first_match_and_escaped(self):
+        text = "<p>" + "word " * 100 + "needle & thread " + "tail " * 100
+        snippet = search.excerpt(text, search.re.compile("needle", search.re.IGNORECASE))
+        self.assertIn("<mark>needle</mark> &amp; thread", snippet)
+        self.assertTrue(snippet.startswith("… ") and snippet.endswith(" …"))
+        self.assertNotIn("<p>", snippet)
+        self.assertLess(len(snippet), 300)
