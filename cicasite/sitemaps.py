@@ -36,6 +36,8 @@ class PagesSitemap(SiteUrlSitemap):
         return [
             "home",
             "about",
+            "timeline",
+            "data",
             "members:member-list",
             "members:dimension-list",
             "events:event-list",

@@ -16,9 +16,32 @@ from hypothesis.extra.django import TestCase
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 TRIED = {"requests": 0}
 
-LISTS = ["/", "/members/", "/events/", "/initiatives/", "/dimensions/", "/about/"]
+LISTS = [
+    "/",
+    "/members/",
+    "/events/",
+    "/initiatives/",
+    "/dimensions/",
+    "/about/",
+    "/timeline/",
+    "/search/",
+    "/events/feed/",
+    "/initiatives/feed/",
+    "/events/calendar.ics",
+    "/members/data.csv",
+    "/roles/data.json",
+    "/events/data.json",
+    "/initiatives/data.csv",
+    "/index.php",
+    "/news_detail/",
+]
 DETAIL_PREFIXES = ["/members/", "/events/", "/initiatives/", "/dimensions/"]
 KNOWN_PARAMS = [
+    "all",
+    "member",
+    "t",
+    "newsid",
+    "view",
     "dimension",
     "status",
     "region",

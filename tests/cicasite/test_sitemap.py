@@ -43,7 +43,8 @@ class SitemapTests(TestCase):
         for dimension in Dimension.objects.all():
             self.assertIn(f"https://cica.example{dimension.get_absolute_url()}", entries)
         self.assertIn("https://cica.example/", entries)
-        self.assertEqual(len(entries), len(expected) + Dimension.objects.count() + 6)
+        self.assertEqual(len(entries), len(expected) + Dimension.objects.count() + 8)  # + 8 main pages
+        self.assertIn("https://cica.example/timeline/", entries)
         self.assertFalse([url for url in entries if "hidden" in url])
 
     def test_urls_never_come_from_the_host_header(self):
