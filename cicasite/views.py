@@ -50,6 +50,25 @@ class FilteredListView(ListView):
             return redirect(f"{request.path}?{tidy}" if tidy else request.path)
         return super().get(request, *args, **kwargs)
 
+    def active_filters(self):
+        """Each applied filter as a removable chip: its label, its value as shown, and the address without it."""
+        applied = self.filterset.applied()
+        chips = []
+        for name, value in applied.items():
+            field = self.filterset.form.fields[name]
+            choices = dict(getattr(field, "choices", []) or []) if not hasattr(value, "pk") else {}
+            shown = choices.get(value, value) if choices else value
+            others = [(other, self.request.GET.get(other, "").strip()) for other in applied if other != name]
+            query = urlencode(others)
+            chips.append(
+                {
+                    "label": field.label,
+                    "value": shown,
+                    "remove_url": f"{self.request.path}?{query}" if query else self.request.path,
+                }
+            )
+        return chips
+
     def tidy_query(self):
         names = [*self.filterset_class.base_filters, self.page_kwarg]
         params = []
@@ -78,11 +97,7 @@ class FilteredListView(ListView):
             filterset=self.filterset,
             filter_form=form,
             invalid_fields=invalid,
-            active_filters=[
-                form[name]
-                for name, value in (form.cleaned_data.items() if self.filterset.is_bound else [])
-                if value not in (None, "", [])
-            ],
+            active_filters=self.active_filters(),
             result_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
         )
         return context

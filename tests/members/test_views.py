@@ -275,3 +275,20 @@ class DimensionPageTests(TestCase):
 
     def test_unknown_dimension_is_404(self):
         self.assertEqual(self.client.get("/dimensions/nope/").status_code, 404)
+
+
+class ActiveFilterChipTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        make_dimension(slug="economic", short_name="Economic")
+        make_region(name="Central Asia", slug="central-asia")
+
+    def test_chips_show_readable_values_and_remove_one_filter_each(self):
+        response = self.client.get(URL + "?dimension=economic&status=observer_state&region=central-asia")
+        chips = {chip["label"]: chip for chip in response.context["active_filters"]}
+        self.assertEqual(str(chips["Dimension"]["value"]), "Economic")
+        self.assertEqual(chips["Status"]["value"], "Observer state")
+        self.assertEqual(chips["Status"]["remove_url"], URL + "?dimension=economic&region=central-asia")
+        self.assertEqual(chips["Dimension"]["remove_url"], URL + "?status=observer_state&region=central-asia")
+        self.assertContains(response, "Clear all")
+        self.assertContains(response, f'href="{URL}?dimension=economic&amp;region=central-asia"')
