@@ -169,3 +169,84 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
         page.close()
         self.assertEqual([p for p in problems if "Refused" in p or "Content Security Policy" in p], [])
         self.assertEqual(problems, [])
+
+
+@pytest.mark.browser
+class DiscoveryJourneyBrowserTests(StaticLiveServerTestCase):
+    """Issue 4's 'done when', tried as a new visitor would in chromium."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        call_command("load_cica", stdout=io.StringIO())
+        self.page = self.browser.new_page()
+
+    def tearDown(self):
+        self.page.close()
+
+    def member_names(self):
+        return MemberFilterBrowserTests.member_names(self, self.page)
+
+    def test_filter_page_share_subscribe_download_search_and_timeline(self):
+        import csv
+
+        from django.db import connection
+        from icalendar import Calendar
+
+        page = self.page
+        # Filter members by two facets.
+        page.goto(f"{self.live_server_url}/members/")
+        page.get_by_label("Dimension").select_option("economic")
+        page.get_by_label("Role").select_option("coordinator")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_url(re.compile(r"\?dimension=economic&role=coordinator$"))
+        self.assertEqual(self.member_names(), ["Azerbaijan", "Russia"])
+
+        # Page through a filtered list, then share the address: a fresh visitor sees the same page.
+        page.goto(f"{self.live_server_url}/members/?status=member")
+        page.get_by_role("link", name=re.compile("Next")).first.click()
+        page.wait_for_url(re.compile(r"status=member&page=2"))
+        second_page = self.member_names()
+        self.assertEqual(len(second_page), 28 - 24)
+        shared = self.browser.new_page()
+        shared.goto(page.url)
+        self.assertEqual(MemberFilterBrowserTests.member_names(self, shared), second_page)
+        shared.close()
+
+        # Subscribe to the filtered calendar and download the same slice as CSV.
+        page.goto(f"{self.live_server_url}/events/?kind=summit")
+        ics_url = page.get_by_role("link", name="Calendar (.ics)").get_attribute("href")
+        self.assertIn("kind=summit", ics_url)
+        calendar = Calendar.from_ical(page.request.get(self.live_server_url + ics_url).body())
+        summits = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+        self.assertEqual(len(summits), 6)  # the seventh is known only to the year, so it is left out
+        csv_url = page.get_by_role("link", name="CSV").get_attribute("href")
+        rows = list(csv.DictReader(io.StringIO(page.request.get(self.live_server_url + csv_url).text())))
+        self.assertEqual(len(rows), 7)
+        self.assertTrue(all(row["kind"] == "summit" for row in rows))
+
+        # Search from the header; a misspelt name still finds the member.
+        misspelt = "Kazakstan" if connection.vendor == "postgresql" else "Turkiye"
+        expected = "Kazakhstan" if connection.vendor == "postgresql" else "Türkiye"
+        page.goto(f"{self.live_server_url}/")
+        page.locator("#site-search-q").fill(misspelt)
+        page.locator("#site-search-q").press("Enter")
+        page.wait_for_url(re.compile(r"/search/\?q="))
+        self.assertIn(expected, self.member_names())
+
+        # The 1992 proposal is on the timeline.
+        page.goto(f"{self.live_server_url}/timeline/")
+        year_1992 = page.locator("#y1992").locator("xpath=..")
+        self.assertIn("Proposal of CICA", year_1992.inner_text())
