@@ -57,7 +57,7 @@ class SitemapTests(TestCase):
             self.client.get("/sitemap.xml")
 
     def test_robots_txt_points_at_the_sitemap(self):
-        response = self.client.get("/robots.txt", HTTP_HOST="evil.example")
+        response = self.client.get("/robots.txt", headers={"host": "evil.example"})
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
         self.assertIn("Sitemap: https://cica.example/sitemap.xml", response.content.decode())
         self.assertIn("Disallow: /admin/", response.content.decode())

@@ -17,7 +17,7 @@ class StructuredDataTests(TestCase):
         call_command("load_cica", stdout=io.StringIO())
 
     def json_ld(self, url):
-        blocks = LD.findall(self.client.get(url, HTTP_HOST="evil.example").content.decode())
+        blocks = LD.findall(self.client.get(url, headers={"host": "evil.example"}).content.decode())
         self.assertEqual(len(blocks), 1, url)
         return json.loads(blocks[0])
 
