@@ -176,7 +176,9 @@ class SearchPageTests(TestCase):
     def test_header_has_a_search_form_on_every_page(self):
         response = self.client.get("/")
         self.assertContains(
-            response, f'<form class="site-search" method="get" action="{URL}" role="search" aria-label="Search the whole site">', html=False
+            response,
+            f'<form class="site-search" method="get" action="{URL}" role="search" aria-label="Search the whole site">',
+            html=False,
         )
         self.assertContains(
             response, '<label class="visually-hidden" for="site-search-q">Search the site</label>', html=True
