@@ -35,8 +35,9 @@ if not Path(CHROMIUM).exists():
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.mark.browser
-class MemberFilterBrowserTests(StaticLiveServerTestCase):
+class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server and one chromium for the class, driven by Playwright."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -51,6 +52,9 @@ class MemberFilterBrowserTests(StaticLiveServerTestCase):
         cls.playwright.stop()
         super().tearDownClass()
 
+
+@pytest.mark.browser
+class MemberFilterBrowserTests(BrowserTestCase):
     def setUp(self):
         call_command("load_cica", stdout=io.StringIO())
 
@@ -93,22 +97,8 @@ class MemberFilterBrowserTests(StaticLiveServerTestCase):
 
 
 @pytest.mark.browser
-class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
+class ContentSecurityPolicyBrowserTests(BrowserTestCase):
     """Chromium reports no CSP violation, and no other console error, on every page kind and in the admin."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
 
     def setUp(self):
         from django.contrib.auth import get_user_model
@@ -172,22 +162,8 @@ class ContentSecurityPolicyBrowserTests(StaticLiveServerTestCase):
 
 
 @pytest.mark.browser
-class DiscoveryJourneyBrowserTests(StaticLiveServerTestCase):
+class DiscoveryJourneyBrowserTests(BrowserTestCase):
     """Issue 4's 'done when', tried as a new visitor would in chromium."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
 
     def setUp(self):
         call_command("load_cica", stdout=io.StringIO())
