@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate load static test fuzz backup restore lint format ci superuser bench-queries bench-db-restart bench-observatory clean
+.PHONY: install run serve migrate load static test fuzz backup restore lint format ci superuser bench-queries bench-archive bench-db-restart bench-observatory clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -92,6 +92,11 @@ ci:
 
 bench-queries: load
 	$(PY) bench/query_counts.py
+
+# A deterministic synthetic archive on top of the real content (100,000 meetings, 20,000
+# documents, 5,000 initiatives by default; sizes: ARCHIVE_ARGS="--meetings 1000 ...").
+bench-archive: load
+	$(PY) manage.py generate_archive $(ARCHIVE_ARGS)
 
 # Mozilla HTTP Observatory grade of the production stack, offline (needs ports 80 and 443 free).
 bench-observatory: install
