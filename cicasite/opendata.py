@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.links import absolute
 from events.filters import EventFilter
 from events.models import Event
 from initiatives.filters import InitiativeFilter
@@ -68,7 +69,7 @@ class Dataset:
 
 def absolute_url(record):
     """The record's page, from SITE_URL: never from the request's Host header."""
-    return settings.SITE_URL + record.get_absolute_url()
+    return absolute(record.get_absolute_url())
 
 
 def source_codes(record):

@@ -2,11 +2,9 @@
 
 from django.conf import settings
 
+from cicasite.links import absolute
+
 CONTEXT = "https://schema.org"
-
-
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 def organization():

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from events.feeds import FilteredListFeed
+from cicasite.feeds import FilteredListFeed
 from initiatives.views import InitiativeListView
 
 

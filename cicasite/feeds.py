@@ -1,0 +1,73 @@
+"""Atom feeds for any filtered list: the list page's own queryset and filters, with SITE_URL links."""
+
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext_lazy as _
+
+from cicasite.links import absolute
+
+FEED_SIZE = 50
+
+
+@dataclass(frozen=True)
+class FilteredItems:
+    queryset: QuerySet
+    query: str  # the request's query string without `page`, "" or "?kind=summit"
+
+
+class FilteredListFeed(Feed):
+    """The items of a FilteredListView for the request's filters, most recently changed first.
+
+    The list view builds the queryset and the FilterSet, so the feed shows what the list
+    page shows and ignores invalid parameters the same way. `page` is the list's own.
+    One Feed instance serves every request: per-request state lives in the object
+    that get_object returns, never on self.
+    """
+
+    feed_type = Atom1Feed
+    list_view_class = None
+    list_url_name = None
+    feed_url_name = None
+    author_name = _("The site team")
+
+    def get_object(self, request, *args, **kwargs):
+        view = self.list_view_class()
+        view.setup(request)
+        params = request.GET.copy()
+        params.pop("page", None)
+        return FilteredItems(view.get_queryset(), f"?{params.urlencode()}" if params else "")
+
+    def items(self, obj):
+        return obj.queryset.order_by("-updated_at", "-pk")[:FEED_SIZE]
+
+    def link(self, obj):
+        return absolute(reverse(self.list_url_name) + obj.query)
+
+    def feed_url(self, obj):
+        return absolute(reverse(self.feed_url_name) + obj.query)
+
+    def feed_guid(self, obj):
+        return self.feed_url(obj)
+
+    def author_link(self):
+        return absolute(reverse("about"))
+
+    def item_title(self, item):
+        return item.title  # Atom titles are text: no escaping here
+
+    def item_description(self, item):
+        return linebreaks(escape(item.summary)) if item.summary else None  # Atom summary of type html
+
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return self.item_link(item)
+
+    def item_updateddate(self, item):
+        return item.updated_at
