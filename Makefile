@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate load static test fuzz backup restore lint format ci superuser bench-queries bench-archive bench-db-restart bench-observatory clean
+.PHONY: install run serve migrate load static messages test fuzz backup restore lint format ci superuser bench-queries bench-archive bench-db-restart bench-observatory clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -61,6 +61,12 @@ backup: install
 restore: migrate
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp> [YES=1]"; exit 1; }
 	$(PY) manage.py restore $(BACKUP) $(if $(YES),--yes)
+
+# Translators: refresh locale/*/LC_MESSAGES/django.po from the code (needs GNU gettext's xgettext),
+# then compile the .mo files with polib. The compiled files are committed: running the site needs neither.
+messages: install
+	$(PY) manage.py makemessages --all --no-location --no-obsolete --ignore ".venv/*" --ignore "var/*"
+	$(PY) manage.py compile_catalogues
 
 superuser: migrate
 	$(PY) manage.py createsuperuser

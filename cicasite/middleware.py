@@ -1,10 +1,11 @@
-"""Site-wide middleware: one log line per request, and a header Django does not set."""
+"""Site-wide middleware: one log line per request, headers Django does not set, the language from the URL."""
 
 import ipaddress
 import logging
 import time
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 log = logging.getLogger("cicasite.request")
 
@@ -62,3 +63,27 @@ def client_ip(request):
         except ValueError:
             return remote
     return remote
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's LocaleMiddleware, without `Vary: Accept-Language` where the URL decides.
+
+    Public pages live under i18n_patterns without a prefix for English, so an
+    unprefixed public URL is English whatever the browser asks for, and a /ru/
+    URL is Russian: the language never depends on a header or a cookie. Django
+    still adds `Vary: Accept-Language` to unprefixed responses, which would split
+    every shared cache by browser language for nothing; it is removed here.
+    Browsers that prefer another language are offered it by a notice that a
+    static script reveals (static/js/language-offer.js), so the HTML is the same
+    for everyone.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if "Vary" in response:
+            kept = [v.strip() for v in response["Vary"].split(",") if v.strip().lower() != "accept-language"]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
+        return response

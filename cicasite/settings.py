@@ -28,7 +28,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,6 +127,8 @@ else:
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the admin's model forms for translated fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -152,6 +153,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL (/ru/...), never from a cookie (cicasite.middleware).
+    "cicasite.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +183,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cicasite.context_processors.site",
+                "cicasite.context_processors.languages",
             ],
         },
     },
@@ -209,12 +213,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Internationalisation: English is the source language; every string is
-# marked for translation so that more languages need no code change.
+# Internationalisation. English is the source language and lives at the
+# unprefixed URLs; every other language in LANGUAGES lives under /<code>/.
+# Adding a language is a settings change plus translations, no code change:
+#   1. add it to LANGUAGES (and, for PostgreSQL search, to SEARCH_CONFIGS;
+#      without an entry its search uses the 'simple' configuration);
+#   2. make migrations (django-modeltranslation adds a column per translated
+#      field and language) and migrate;
+#   3. translate: locale/<code>/LC_MESSAGES/django.po (compile it with
+#      `make messages`) and cicasite/data/cica.<code>.json for the content.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", "English"), ("ru", "Русский")]  # each name as its readers write it
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Content translation (django-modeltranslation): an empty translation shows
+# the English text, which templates mark as such (cicasite.templatetags.i18n_content).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# PostgreSQL text-search configuration per language (stemming and stop words).
+SEARCH_CONFIGS = {"en": "english", "ru": "russian"}
 TIME_ZONE = "UTC"
 USE_TZ = True
 

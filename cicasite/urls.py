@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
@@ -19,16 +20,22 @@ SITEMAPS = {
 
 handler500 = "cicasite.views.server_error"
 
+# Addresses that are the same in every language.
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("", views.home, name="home"),
     # Addresses of the old official site.
     path("index.php", views.legacy_redirect, {"kind": "page"}, name="legacy-page"),
     path("news_detail/", views.legacy_redirect, {"kind": "news"}, name="legacy-news"),
     path("speeches_detail/", views.legacy_redirect, {"kind": "speech"}, name="legacy-speech"),
+    path("admin/", admin.site.urls),
+]
+
+# Public pages: English at /..., every other language at /<code>/...
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("timeline/", views.timeline, name="timeline"),
     path("data/", views.open_data, name="data"),
@@ -36,8 +43,8 @@ urlpatterns = [
     path("", include("members.urls")),
     path("events/", include("events.urls")),
     path("initiatives/", include("initiatives.urls")),
-    path("admin/", admin.site.urls),
-]
+    prefix_default_language=False,
+)
 
 if settings.SERVE_MEDIA:
     # Uploaded files, when neither the reverse proxy nor an object store serves them.

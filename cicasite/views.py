@@ -92,6 +92,7 @@ class FilteredListView(ListView):
         page = context["page_obj"].number if context.get("page_obj") else None
         query = self.filterset.canonical_query(page=page)
         context["canonical_url"] = f"{settings.SITE_URL}{self.request.path}" + (f"?{query}" if query else "")
+        self.request.canonical_query = query  # for the hreflang alternates (cicasite.context_processors)
         invalid = [form[name] for name in form.errors] if self.filterset.is_bound else []
         context.update(
             filterset=self.filterset,
@@ -112,8 +113,9 @@ def home(request):
             distinct=True,
         )
     )
+    # order_by(): django-modeltranslation sets the default ordering explicitly, which would join the GROUP BY.
     status_counts = dict(
-        Member.objects.published().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        Member.objects.published().order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     events = Event.objects.published().select_related("host")
     chair = Chairmanship.objects.current()

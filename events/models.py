@@ -130,8 +130,8 @@ class Event(Publishable):
         if self.date_precision == self.Precision.MONTH:
             return format_date(self.start_date, "F Y")
         if self.end_date and self.end_date != self.start_date:
-            return f"{format_date(self.start_date, 'j F Y')} – {format_date(self.end_date, 'j F Y')}"
-        return format_date(self.start_date, "j F Y")
+            return f"{format_date(self.start_date, 'j E Y')} – {format_date(self.end_date, 'j E Y')}"
+        return format_date(self.start_date, "j E Y")
 
     @property
     def place(self):

@@ -130,7 +130,7 @@ class Initiative(Publishable):
         ]
         indexes = [
             # /initiatives/?status=... ordered by title
-            models.Index(fields=["publication_status", "status", "title"], name="initiative_public_status_idx"),
+            models.Index(fields=["publication_status", "status", "title"], name="initiative_pub_status_idx"),
         ]
 
     def __str__(self):

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.test import override_settings
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -10,3 +12,13 @@ def fast_password_hashing():
     """
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Each test starts in English: a request to /ru/... leaves Russian active in the thread,
+    and model code outside a request (factories, assertions) reads and writes the active
+    language's columns (django-modeltranslation)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -9,7 +9,11 @@ from initiatives.models import Initiative
 from members.models import Dimension, Member
 from tests.factories import DRAFT, make_event, make_initiative, make_member
 
-NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+
+
+def russian(url):
+    return url.replace("https://cica.example/", "https://cica.example/ru/", 1)
 
 
 @override_settings(SITE_URL="https://cica.example", ALLOWED_HOSTS=["evil.example", "testserver"])
@@ -38,21 +42,34 @@ class SitemapTests(TestCase):
             + [f"https://cica.example{i.get_absolute_url()}" for i in Initiative.objects.published()]
         )
         for url in expected:
-            self.assertIn(url, entries)
-            self.assertIsNotNone(entries[url])  # lastmod
+            for version in (url, russian(url)):  # every page in both languages
+                self.assertIn(version, entries)
+                self.assertIsNotNone(entries[version])  # lastmod
         for dimension in Dimension.objects.all():
             self.assertIn(f"https://cica.example{dimension.get_absolute_url()}", entries)
+            self.assertIn(russian(f"https://cica.example{dimension.get_absolute_url()}"), entries)
         self.assertIn("https://cica.example/", entries)
-        self.assertEqual(len(entries), len(expected) + Dimension.objects.count() + 8)  # + 8 main pages
+        self.assertIn("https://cica.example/ru/", entries)
+        # + 8 main pages, each page in 2 languages
+        self.assertEqual(len(entries), 2 * (len(expected) + Dimension.objects.count() + 8))
         self.assertIn("https://cica.example/timeline/", entries)
         self.assertFalse([url for url in entries if "hidden" in url])
+
+    def test_each_entry_names_its_language_versions(self):
+        root = ET.fromstring(self.client.get("/sitemap.xml").content)
+        for url in root.findall("s:url", NS):
+            loc = url.find("s:loc", NS).text
+            english = loc.replace("https://cica.example/ru/", "https://cica.example/", 1)
+            links = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", NS)}
+            self.assertEqual(links, {"en": english, "ru": russian(english), "x-default": english}, loc)
 
     def test_urls_never_come_from_the_host_header(self):
         entries = self.entries(HTTP_HOST="evil.example")
         self.assertTrue(all(url.startswith("https://cica.example/") for url in entries))
 
     def test_query_count_is_fixed(self):
-        # per record section (members, dimensions, meetings, initiatives): the paginator's COUNT, then the rows
+        # per record section (members, dimensions, meetings, initiatives): the paginator's COUNT, then the
+        # rows of the page, each paired with every language (cicasite.sitemaps.LanguagePairs)
         with self.assertNumQueries(8):
             self.client.get("/sitemap.xml")
 
@@ -61,3 +78,14 @@ class SitemapTests(TestCase):
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
         self.assertIn("Sitemap: https://cica.example/sitemap.xml", response.content.decode())
         self.assertIn("Disallow: /admin/", response.content.decode())
+
+    def test_language_pairs_slice_like_the_full_list(self):
+        from cicasite.sitemaps import LanguagePairs
+
+        members = Member.objects.published().order_by("pk")
+        full = [(member, language) for member in members for language in ("en", "ru")]
+        pairs = LanguagePairs(members, ["en", "ru"])
+        self.assertEqual(len(pairs), len(full))
+        for start, stop in ((0, 5), (5, 6), (3, 10), (1, 2), (len(full) - 3, len(full) + 4)):
+            with self.subTest(start=start, stop=stop):
+                self.assertEqual(pairs[start:stop], full[start:stop])

@@ -35,9 +35,11 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from modeltranslation.translator import translator
 
 from cicasite.models import Publishable
 from events.models import Document, Event
@@ -122,6 +124,11 @@ def insert(model, rows):
     """
     if not rows:
         return 0
+    # Translated fields (django-modeltranslation): the text goes to the English column too.
+    if model in translator.get_registered_models():
+        english = {f: f"{f}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}" for f in rows[0]}
+        english = {f: column for f, column in english.items() if f in translator.get_options_for_model(model).fields}
+        rows = [row | {column: row[f] for f, column in english.items()} for row in rows]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     adapters, defaults = {}, {}

@@ -5,6 +5,11 @@ missing, updated only where a field differs, and left alone otherwise, so a
 second run reports nothing created and nothing updated. Everything it loads is
 published. Fields that the data file sets are overwritten by a run; anything
 an editor added (images, body texts, extra records) is kept.
+
+Translations: the English text of cica.json goes to the English columns
+(name_en, ...); cicasite/data/cica.<language>.json, for every other language in
+settings.LANGUAGES that has such a file, supplies that language's columns
+(name_ru, ...), keyed by the same slugs (see cicasite/data/check_ru.py).
 """
 
 import json
@@ -12,9 +17,12 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.text import slugify
+from modeltranslation.translator import translator
 
 from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
 from events.models import Document, Event
@@ -22,6 +30,7 @@ from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "cica.json"
+DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 
 
@@ -31,27 +40,73 @@ def parse_date(text):
     return date(parts[0], parts[1], parts[2])
 
 
+def translated_fields(model):
+    return translator.get_options_for_model(model).all_fields if model in translator.get_registered_models() else {}
+
+
+def localize(model, values, translations):
+    """Values with each translated field spread over its language columns.
+
+    `translations` maps a language to that language's texts by field name;
+    a language without a text for a field leaves its column empty (None).
+    """
+    localized = dict(values)
+    for field in translated_fields(model):
+        if field in values:
+            localized[f"{field}_{DEFAULT_LANGUAGE}"] = localized.pop(field)
+            for language, texts in translations.items():
+                localized[f"{field}_{language}"] = texts.get(field) or None
+    return localized
+
+
+class Texts:
+    """The other languages' texts: cica.<language>.json beside the data file, where one exists."""
+
+    def __init__(self, file, languages):
+        self.trees = {}
+        for language in languages:
+            path = file.with_name(f"{file.stem}.{language}.json")
+            if path.exists():
+                self.trees[language] = json.loads(path.read_text(encoding="utf-8"))
+
+    def of(self, *path, field=None):
+        """{language: {field: text}} for the record at `path` (a bare string leaf is `field`'s text)."""
+        found = {}
+        for language, tree in self.trees.items():
+            for step in path:
+                tree = tree.get(step, {}) if isinstance(tree, dict) else {}
+            found[language] = {field: tree} if field else tree
+        return found
+
+
 class Loader:
     def __init__(self):
         self.created = Counter()
         self.updated = Counter()
         self.unchanged = Counter()
 
-    def upsert(self, model, lookup, values, m2m=None):
-        """Create or update one record; count what happened under the model's name."""
+    def upsert(self, model, lookup, values, m2m=None, translations=None):
+        """Create or update one record; count what happened under the model's name.
+
+        Translated fields in `values` are English; `translations` gives the other
+        languages' texts ({"ru": {"name": ...}}).
+        """
         label = model._meta.verbose_name_plural
+        values = localize(model, values, translations or {})
         values = {self._attname(model, key): self._pk(value) for key, value in values.items()}
         obj = model.objects.filter(**lookup).first()
         created = obj is None
         changed = False
         if created:
-            obj = model(**lookup, **values)
+            obj = model(**{**lookup, **values})
             obj.save()
         else:
             fields = [name for name, value in values.items() if getattr(obj, name) != value]
             if fields:
                 for name in fields:
                     setattr(obj, name, values[name])
+                # The untranslated column follows the English one (it backs constraints).
+                fields += [f for f in translated_fields(model) if f"{f}_{DEFAULT_LANGUAGE}" in fields]
                 if any(f.name == "updated_at" for f in model._meta.concrete_fields):
                     fields.append("updated_at")
                 obj.save(update_fields=fields)
@@ -87,8 +142,11 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         data = json.loads(file.read_text(encoding="utf-8"))
         loader = Loader()
-        with transaction.atomic():
-            self.load(loader, data)
+        other_languages = [code for code, _ in settings.LANGUAGES if code != DEFAULT_LANGUAGE]
+        texts = Texts(file, other_languages)
+        # English lookups and English untranslated columns, whatever the caller's language.
+        with translation.override(DEFAULT_LANGUAGE), transaction.atomic():
+            self.load(loader, data, texts)
         labels = sorted(set(loader.created) | set(loader.updated) | set(loader.unchanged))
         for label in labels:
             self.stdout.write(
@@ -100,7 +158,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"CICA content loaded: {total_created} created, {total_updated} updated.")
         )
 
-    def load(self, loader, data):
+    def load(self, loader, data, texts):
         sources = {
             s["code"]: loader.upsert(
                 Source, {"code": s["code"]}, {"title": s["title"], "url": s["url"], "used_for": s["used_for"]}
@@ -117,6 +175,7 @@ class Command(BaseCommand):
                 Dimension,
                 {"slug": d["slug"]},
                 {"name": d["name"], "short_name": d["short_name"], "summary": d["summary"], "position": d["position"]},
+                translations=texts.of("dimensions", d["slug"]),
             )
             dimensions[d["slug"]] = dimension
             for position, a in enumerate(d["priority_areas"], start=1):
@@ -124,11 +183,14 @@ class Command(BaseCommand):
                     PriorityArea,
                     {"dimension": dimension, "slug": a["slug"]},
                     {"name": a["name"], "position": position},
+                    translations=texts.of("dimensions", d["slug"], "priority_areas", a["slug"], field="name"),
                 )
 
         regions = {}
         for name in sorted({m["region"] for m in data["members"] if m["region"]}):
-            regions[name] = loader.upsert(Region, {"slug": slugify(name)}, {"name": name})
+            regions[name] = loader.upsert(
+                Region, {"slug": slugify(name)}, {"name": name}, translations=texts.of("regions", name, field="name")
+            )
 
         members = {}
         for m in data["members"]:
@@ -147,6 +209,7 @@ class Command(BaseCommand):
                     "publication_status": PUBLISHED,
                 },
                 m2m={"sources": cite(m["sources"])},
+                translations=texts.of("members", m["slug"]),
             )
             members[m["slug"]] = member
             for r in m["roles"]:
@@ -169,6 +232,7 @@ class Command(BaseCommand):
                     "summary": c["summary"],
                 },
                 m2m={"sources": cite(c["sources"])},
+                translations=texts.of("chairmanships", c["slug"]),
             )
 
         events = {}
@@ -192,13 +256,20 @@ class Command(BaseCommand):
                     "publication_status": PUBLISHED,
                 },
                 m2m={"dimensions": [dimensions[s] for s in e["dimensions"]], "sources": cite(e["sources"])},
+                translations=texts.of("events", e["slug"]),
             )
             events[e["slug"]] = event
             for position, doc in enumerate(e["documents"], start=1):
                 loader.upsert(
                     Document,
-                    {"event": event, "title": doc["title"]},
-                    {"kind": doc["kind"], "position": position, "publication_status": PUBLISHED},
+                    {"event": event, "title_en": doc["title"]},
+                    {
+                        "title": doc["title"],
+                        "kind": doc["kind"],
+                        "position": position,
+                        "publication_status": PUBLISHED,
+                    },
+                    translations=texts.of("events", e["slug"], "documents", doc["title"], field="title"),
                 )
 
         for i in data["initiatives"]:
@@ -221,6 +292,7 @@ class Command(BaseCommand):
                     "events": [events[s] for s in i["events"]],
                     "sources": cite(i["sources"]),
                 },
+                translations=texts.of("initiatives", i["slug"]),
             )
 
         for o in data["organs"]:
@@ -235,20 +307,29 @@ class Command(BaseCommand):
                     "position": o["position"],
                 },
                 m2m={"sources": cite(o["sources"])},
+                translations=texts.of("organs", o["slug"]),
             )
         for h in data["secretariat_heads"]:
             loader.upsert(
                 SecretariatHead,
-                {"name": h["name"], "title": h["title"]},
+                {"name_en": h["name"], "title_en": h["title"]},
                 {
+                    "name": h["name"],
+                    "title": h["title"],
                     "country": h["country"],
                     "is_deputy": h["is_deputy"],
                     "start_year": h["start_year"],
                     "end_year": h["end_year"],
                     "notes": h["notes"],
                 },
+                translations=texts.of("secretariat_heads", h["name"]),
             )
         for position, name in enumerate(data["partners"], start=1):
-            loader.upsert(Partner, {"name": name}, {"position": position})
+            loader.upsert(
+                Partner,
+                {"name_en": name},
+                {"name": name, "position": position},
+                translations=texts.of("partners", name, field="name"),
+            )
         for r in data["legacy_redirects"]:
             loader.upsert(LegacyRedirect, {"kind": r["kind"], "key": r["key"]}, {"target": r["target"]})

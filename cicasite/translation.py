@@ -1,0 +1,20 @@
+"""Translated fields (django-modeltranslation): one column per field and language."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from cicasite.models import Organ, Partner, SecretariatHead
+
+
+@register(Organ)
+class OrganTranslation(TranslationOptions):
+    fields = ("name", "summary", "body")
+
+
+@register(SecretariatHead)
+class SecretariatHeadTranslation(TranslationOptions):
+    fields = ("name", "country", "title", "notes")
+
+
+@register(Partner)
+class PartnerTranslation(TranslationOptions):
+    fields = ("name",)
