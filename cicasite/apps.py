@@ -1,7 +1,42 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+# Names of the indexes that cicasite.search.index_statements() manages.
+SEARCH_INDEX_PATTERN = r"^(member|event|initiative)_(search|trgm)_"
+
+
+def sync_search_indexes(sender, using="default", verbosity=1, **kwargs):
+    """PostgreSQL: create the search indexes of every language, drop those no longer wanted.
+
+    Runs after every migrate, so a language added to settings.LANGUAGES (after the
+    migration that adds its columns) gets its indexes with no code change, and an
+    index whose expression changed in cicasite.search is replaced.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    from cicasite import search
+
+    wanted = search.index_statements(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname ~ %s",
+            [SEARCH_INDEX_PATTERN],
+        )
+        existing = {name for (name,) in cursor.fetchall()}
+        for name in sorted(existing - wanted.keys()):
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+        for name in sorted(wanted.keys() - existing):
+            cursor.execute(wanted[name])
+            if verbosity >= 2:
+                print(f"  Created search index {name}")
 
 
 class CicasiteConfig(AppConfig):
     name = "cicasite"
     verbose_name = _("About CICA")
+
+    def ready(self):
+        post_migrate.connect(sync_search_indexes, sender=self, dispatch_uid="cicasite.sync_search_indexes")

@@ -4,28 +4,40 @@ search_site(query) returns one Group per kind, each with the 10 best hits and th
 total number of matches, in one query per kind (the total comes from
 COUNT(*) OVER (), so the number of queries never depends on the data).
 
-PostgreSQL: full-text search on a weighted search vector (configuration
-'english', so "summits" finds "Summit"), ranked by ts_rank plus trigram
-similarity of the name or title, so that typos ("Kazakstan") and ASCII
-spellings ("Turkiye", compared with the ASCII slug) still match. Expression GIN
-indexes in the apps' migrations (members/events/initiatives 0002_search_indexes)
-repeat exactly the expressions built by search_vector() and the trigram
-lookups below: change both together (tests/cicasite/test_search.py checks with
-EXPLAIN that the planner can use them).
+Languages: the search runs in the page's language (settings.LANGUAGES) over
+that language's columns (django-modeltranslation's name_ru, ...) and, for a
+language other than English, over the English columns too, so a record whose
+translation is missing is still found, and an English word typed on a Russian
+page still finds its record.
 
-SQLite, the embedded default: every word of the query (with a crude plural
-stripped) must occur in one of the fields, case-insensitively; hits are ranked
+PostgreSQL: full-text search on a weighted search vector, with the language's
+text-search configuration (settings.SEARCH_CONFIGS: 'english', so "summits"
+finds "Summit"; 'russian', so "саммита" finds "саммит"; English columns always
+with 'english'), ranked by ts_rank plus trigram similarity of the name or
+title, so that typos ("Kazakstan") and ASCII spellings ("Turkiye", compared
+with the ASCII slug) still match. The GIN indexes behind them are built from
+these very expressions (index_statements(), run after every migrate by
+cicasite.apps), one set per language, so adding a language needs no code, and
+an index whose expression changed is replaced (tests/cicasite/test_search.py
+checks with EXPLAIN that the planner uses them).
+
+SQLite, the embedded default: every word of the query (with a crude English
+plural or Russian ending stripped) must occur in one of the fields
+(case-insensitively for ASCII; a Cyrillic word in lower case, capitalised or
+in capitals: SQLite folds only ASCII); hits are ranked
 by the weight of the fields the words occur in, and snippets are cut in Python.
 
 Snippets are HTML-safe on both: the text from the database is escaped first and
 only then are the match markers turned into <mark>…</mark>.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -40,12 +52,13 @@ from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from cicasite import i18n
+from cicasite.i18n import DEFAULT_LANGUAGE, current_language
 from events.models import Document, Event
 from initiatives.models import Initiative
 from members.models import Member
 
 LIMIT = 10  # hits shown per kind
-CONFIG = "english"  # text-search configuration: English stemming and stop words
 # Shorter queries match by full text only: "the" would be word-similar to every title with "the".
 TRIGRAM_MIN_LENGTH = 4
 MAX_TERMS = 10  # words of the query the SQLite fallback looks at
@@ -74,6 +87,7 @@ class Kind:
     order: tuple = ()  # the order of equally ranked hits
     unused: tuple = ()  # columns never shown (deferred)
     meta: object = None  # a callable: the plain text line under the title
+    index: str = ""  # PostgreSQL: the prefix of this kind's index names ("" for no indexes)
 
 
 @dataclass
@@ -112,6 +126,7 @@ KINDS = (
         meta=lambda member: " · ".join(
             str(part) for part in (member.get_status_display(), member.capital, member.iso_code) if part
         ),
+        index="member",
     ),
     Kind(
         key="events",
@@ -125,6 +140,7 @@ KINDS = (
         order=("-start_date", "title"),
         unused=("notes",),
         meta=_date_and_place,
+        index="event",
     ),
     Kind(
         key="documents",
@@ -154,62 +170,135 @@ KINDS = (
         order=("title",),
         unused=("notes",),
         meta=lambda initiative: str(initiative.get_status_display()),
+        index="initiative",
     ),
 )
 
 
 def search_site(query):
-    """One Group per kind (members, events, documents, initiatives) for the query text."""
+    """One Group per kind (members, events, documents, initiatives) for the query text, in the page's language."""
     query = " ".join(query.split())
     search = _search_postgresql if connection.vendor == "postgresql" else _search_fallback
     return [search(kind, query) for kind in KINDS]
 
 
+def config(language):
+    """The PostgreSQL text-search configuration of a language ('simple' when none is set)."""
+    return settings.SEARCH_CONFIGS.get(language, "simple")
+
+
+def localized(kind, path, language):
+    return i18n.localized(kind.queryset().model, path, language)
+
+
+def columns(kind, fields, language):
+    """[(language, columns)]: the language's columns, then (for another language) English's translated ones."""
+    sets = [(language, [localized(kind, field, language) for field in fields])]
+    if language != DEFAULT_LANGUAGE:
+        english = [localized(kind, field, DEFAULT_LANGUAGE) for field in fields]
+        sets.append((DEFAULT_LANGUAGE, [column for column in english if column not in sets[0][1]]))
+    return [(lang, cols) for lang, cols in sets if cols]
+
+
+def shown(kind, field, language):
+    return i18n.shown(kind.queryset().model, field, language)
+
+
 # PostgreSQL
 
 
-def search_vector(kind):
-    """The weighted search vector of a kind; the GIN index of its app repeats this expression."""
-    parts = [
-        SearchVector(*fields, weight=weight, config=CONFIG)
-        for weight, fields in (("A", kind.a), ("B", kind.b), ("C", kind.c))
-        if fields
-    ]
+def search_vector(kind, language=None):
+    """The weighted search vector of a kind in a language; its GIN index is built from this expression."""
+    language = language or current_language()
+    by_language = {}  # the language's parts first, then English's
+    for weight, fields in (("A", kind.a), ("B", kind.b), ("C", kind.c)):
+        for lang, cols in columns(kind, fields, language):
+            by_language.setdefault(lang, []).append(SearchVector(*cols, weight=weight, config=config(lang)))
+    parts = [part for lang_parts in by_language.values() for part in lang_parts]
     return reduce(lambda left, right: left + right, parts)
 
 
-def matches_postgresql(kind, query, text_query):
+def trigram_fields(kind, fields, language):
+    return [column for _, cols in columns(kind, fields, language) for column in cols]
+
+
+def matches_postgresql(kind, query, text_query, language=None):
     """The match condition, on the alias `search` (the kind's search_vector()). Each part is
     served by a GIN index: search @@ query by the vector's, name % q and title %> q by the
     column's trigram index (pg_trgm's thresholds: 0.3 for %, 0.6 for %>)."""
+    language = language or current_language()
     matches = Q(search=text_query)
     if len(query) >= TRIGRAM_MIN_LENGTH:
         matches = reduce(
             or_,
             [matches]
-            + [Q(**{f"{field}__trigram_similar": query}) for field in kind.similar]
-            + [Q(**{f"{field}__trigram_word_similar": query}) for field in kind.word_similar],
+            + [Q(**{f"{field}__trigram_similar": query}) for field in trigram_fields(kind, kind.similar, language)]
+            + [
+                Q(**{f"{field}__trigram_word_similar": query})
+                for field in trigram_fields(kind, kind.word_similar, language)
+            ],
         )
     return matches
 
 
+def index_statements(connection=connection):
+    """{index name: CREATE INDEX statement} for every searchable kind and language (PostgreSQL).
+
+    The expressions are compiled from search_vector() and the trigram columns, so
+    they always equal what the queries use; the name ends with a hash of the
+    statement, so a changed expression gets a new index (cicasite.apps drops the old).
+    """
+    statements = {}
+    for kind in KINDS:
+        if not kind.index:
+            continue
+        model = kind.queryset().model
+        table = connection.ops.quote_name(model._meta.db_table)
+        for language, _name in settings.LANGUAGES:
+            query = model.objects.annotate(search=search_vector(kind, language)).query
+            compiler = query.get_compiler(connection=connection)
+            sql, params = query.annotations["search"].as_sql(compiler, connection)
+            expression = connection.ops.compose_sql(sql, params)
+            body = f"ON {table} USING gin (({expression}))"
+            statements[_index_name(kind.index, "search", language, body)] = body
+        trigram = set()
+        for language, _name in settings.LANGUAGES:
+            trigram |= {
+                *trigram_fields(kind, kind.similar, language),
+                *trigram_fields(kind, kind.word_similar, language),
+            }
+        for column in sorted(trigram):
+            quoted = connection.ops.quote_name(model._meta.get_field(column).column)
+            body = f"ON {table} USING gin ({quoted} gin_trgm_ops)"
+            statements[_index_name(kind.index, "trgm", column, body)] = body
+    return {name: f"CREATE INDEX IF NOT EXISTS {name} {body}" for name, body in statements.items()}
+
+
+def _index_name(prefix, what, detail, body):
+    digest = hashlib.sha256(body.encode()).hexdigest()[:8]
+    return f"{prefix}_{what}_{detail}_{digest}"[:63]
+
+
 def _search_postgresql(kind, query):
-    text_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    similarities = [TrigramSimilarity(field, query) for field in kind.similar] + [
-        TrigramWordSimilarity(query, field) for field in kind.word_similar
+    language = current_language()
+    text_query = SearchQuery(query, search_type="websearch", config=config(language))
+    similarities = [TrigramSimilarity(field, query) for field in trigram_fields(kind, kind.similar, language)] + [
+        TrigramWordSimilarity(query, field) for field in trigram_fields(kind, kind.word_similar, language)
     ]
     similarity = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
-    highlight = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+    highlight = {"config": config(language), "start_sel": START, "stop_sel": STOP}
     rows = list(
         kind.queryset()
-        .alias(search=search_vector(kind))
-        .filter(matches_postgresql(kind, query, text_query))
+        .alias(search=search_vector(kind, language))
+        .filter(matches_postgresql(kind, query, text_query, language))
         .annotate(
             rank=SearchRank(F("search"), text_query) + similarity,
             total=Window(Count("pk")),
-            title_marked=SearchHeadline(kind.title, text_query, highlight_all=True, **highlight),
+            title_marked=SearchHeadline(
+                shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
+            ),
             snippet_marked=SearchHeadline(
-                _joined(kind.snippet),
+                _joined(kind, kind.snippet, language),
                 text_query,
                 max_words=40,
                 min_words=20,
@@ -225,10 +314,11 @@ def _search_postgresql(kind, query):
     return Group(kind.key, hits, rows[0].total if rows else 0)
 
 
-def _joined(fields):
-    if len(fields) == 1:
-        return F(fields[0])
-    return Concat(*[part for field in fields for part in (F(field), Value(" "))][:-1], output_field=TextField())
+def _joined(kind, fields, language):
+    texts = [shown(kind, field, language) for field in fields]
+    if len(texts) == 1:
+        return texts[0]
+    return Concat(*[part for text in texts for part in (text, Value(" "))][:-1], output_field=TextField())
 
 
 def _marked(text):
@@ -240,11 +330,25 @@ def _marked(text):
 # SQLite (and any other database)
 
 
+# Russian noun and adjective endings the fallback strips ("саммита" -> "саммит"), longest first.
+RUSSIAN_ENDINGS = sorted(
+    "ами ями ого его ому ему ыми ими ах ях ов ев ей ой ый ий ая яя ое ее ом ем ам ям ую юю а я ы и у ю е о ь".split(),
+    key=len,
+    reverse=True,
+)
+CYRILLIC = re.compile("[а-яё]")
+
+
 def terms(query):
-    """The words of a query for the fallback: lower case, without a plural -s, no repeats."""
+    """The words of a query for the fallback: lower case, without a plural -s or a Russian ending, no repeats."""
     words = []
     for word in re.findall(r"\w+", query.lower()):
-        if len(word) > 4 and word.endswith("ies"):
+        if CYRILLIC.search(word):
+            for ending in RUSSIAN_ENDINGS:
+                if word.endswith(ending) and len(word) - len(ending) >= 4:
+                    word = word[: -len(ending)]
+                    break
+        elif len(word) > 4 and word.endswith("ies"):
             word = word[:-3] + "y"
         elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
@@ -253,21 +357,35 @@ def terms(query):
     return words[:MAX_TERMS]
 
 
+def spellings(word):
+    """SQLite's LIKE folds only ASCII: a Cyrillic word is also tried capitalised and in capitals."""
+    return [word, word.capitalize(), word.upper()] if CYRILLIC.search(word) else [word]
+
+
 def _search_fallback(kind, query):
     words = terms(query)
     if not words:
         return Group(kind.key, [], 0)
-    weighted = [("A", field) for field in kind.a + kind.fallback]
-    weighted += [("B", field) for field in kind.b] + [("C", field) for field in kind.c]
+    language = current_language()
+    weighted = [
+        (weight, column)
+        for weight, fields in (("A", kind.a + kind.fallback), ("B", kind.b), ("C", kind.c))
+        for _, cols in columns(kind, fields, language)
+        for column in cols
+    ]
+
+    def contains(column, word):
+        return reduce(or_, [Q(**{f"{column}__icontains": spelling}) for spelling in spellings(word)])
+
     # Every word must occur in some field.
     matches = Q()
     for word in words:
-        matches &= reduce(or_, [Q(**{f"{field}__icontains": word}) for _, field in weighted])
+        matches &= reduce(or_, [contains(column, word) for _, column in weighted])
     rank = sum(
         (
-            Case(When(**{f"{field}__icontains": word}, then=Value(WEIGHTS[weight])), default=Value(0))
+            Case(When(contains(column, word), then=Value(WEIGHTS[weight])), default=Value(0))
             for word in words
-            for weight, field in weighted
+            for weight, column in weighted
         ),
         start=Value(0),
     )

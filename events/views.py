@@ -3,6 +3,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite import structured_data
+from cicasite.i18n import order_for
 from cicasite.opendata import MEETINGS, download
 from cicasite.views import FilteredListView
 from events.filters import EventFilter
@@ -20,7 +21,7 @@ class EventListView(FilteredListView):
             .select_related("host")
             .prefetch_related("dimensions")
             .defer("body", "notes")
-            .order_by("-start_date", "title", "pk")
+            .order_by(*order_for(Event, "-start_date", "title", "pk"))
         )
 
 

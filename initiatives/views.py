@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from cicasite.i18n import order_for
 from cicasite.opendata import INITIATIVES, download
 from cicasite.views import FilteredListView
 from events.models import Event
@@ -19,7 +20,7 @@ class InitiativeListView(FilteredListView):
             .select_related("chairmanship__member", "lead")
             .prefetch_related("dimensions")
             .defer("body", "notes")
-            .order_by("title", "pk")
+            .order_by(*order_for(Initiative, "title", "pk"))
         )
 
 

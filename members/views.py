@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite import structured_data
+from cicasite.i18n import order_for
 from cicasite.models import Publishable
 from cicasite.opendata import MEMBERS, ROLES, download
 from cicasite.views import FilteredListView
@@ -26,7 +27,7 @@ class MemberListView(FilteredListView):
             .select_related("region")
             .prefetch_related(Prefetch("roles", queryset=Role.objects.select_related("area__dimension")))
             .defer("body", "notes")
-            .order_by("name", "pk")
+            .order_by(*order_for(Member, "name", "pk"))
         )
 
 

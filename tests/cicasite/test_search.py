@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from cicasite import search
 from cicasite.search import search_site
@@ -258,42 +259,55 @@ class PostgreSQLSearchTests(TestCase):
     def test_stemming_summits_finds_summit(self):
         self.assertIn("Sixth CICA Summit", [str(hit.object) for hit in search_site("summits")[1].hits])
 
-    def test_the_gin_indexes_exist(self):
+    def test_the_gin_indexes_exist_for_every_language(self):
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%USING gin%'")
             indexes = dict(cursor.fetchall())
-        expected = {
-            "member_search_vector_idx": "to_tsvector('english'::regconfig",
-            "member_name_trgm_idx": "gin_trgm_ops",
-            "member_slug_trgm_idx": "gin_trgm_ops",
-            "event_search_vector_idx": "to_tsvector('english'::regconfig",
-            "event_title_trgm_idx": "gin_trgm_ops",
-            "initiative_search_vector_idx": "to_tsvector('english'::regconfig",
-            "initiative_title_trgm_idx": "gin_trgm_ops",
-        }
-        for name, fragment in expected.items():
+        wanted = search.index_statements()
+        self.assertEqual(len(wanted), 13)  # per language: 3 vectors, 3 title/name columns; + the member slug
+        for name in wanted:
             with self.subTest(index=name):
-                self.assertIn(fragment, indexes.get(name, ""))
+                self.assertIn(name, indexes)
+        self.assertIn("to_tsvector('russian'::regconfig", indexes[next(n for n in wanted if "_search_ru_" in n)])
+        self.assertNotIn("member_search_vector_idx", indexes)  # the English-only index of 0002 is gone
 
-    def test_the_planner_can_use_the_gin_indexes(self):
+    def test_the_planner_can_use_the_gin_indexes_in_every_language(self):
         # With plain and sequential scans off, only a bitmap scan on an index whose expression
         # equals the query's can answer the match: a mismatch shows up as a Seq Scan.
-        indexes = {
-            "members": ("member_search_vector_idx", "member_name_trgm_idx", "member_slug_trgm_idx"),
-            "events": ("event_search_vector_idx", "event_title_trgm_idx"),
-            "initiatives": ("initiative_search_vector_idx", "initiative_title_trgm_idx"),
-        }
-        for kind in search.KINDS:
-            if kind.key not in indexes:
-                continue  # documents: the vector spans the meeting's title (a join); no index can serve it
-            with self.subTest(kind=kind.key), transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-                text_query = SearchQuery("Kazakstan", search_type="websearch", config=search.CONFIG)
-                records = kind.queryset().model.objects.alias(search=search.search_vector(kind))
-                plan = records.filter(search.matches_postgresql(kind, "Kazakstan", text_query)).explain()
-                self.assertNotIn("Seq Scan", plan)
-                for index in indexes[kind.key]:
-                    self.assertIn(f"Bitmap Index Scan on {index}", plan)
+        wanted = search.index_statements()
+        for language in ("en", "ru"):
+            for kind in search.KINDS:
+                if not kind.index:
+                    continue  # documents: the vector spans the meeting's title (a join); no index can serve it
+                own = [name for name in wanted if name.startswith(f"{kind.index}_search_{language}_")]
+                trigram = [name for name in wanted if name.startswith(f"{kind.index}_trgm_")]
+                trigram = [name for name in trigram if f"_{language}_" in name or "_en_" in name or "_slug_" in name]
+                with (
+                    self.subTest(kind=kind.key, language=language),
+                    translation.override(language),
+                    transaction.atomic(),
+                    connection.cursor() as cursor,
+                ):
+                    cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+                    text_query = SearchQuery("Kazakstan", search_type="websearch", config=search.config(language))
+                    records = kind.queryset().model.objects.alias(search=search.search_vector(kind))
+                    plan = records.filter(search.matches_postgresql(kind, "Kazakstan", text_query)).explain()
+                    self.assertNotIn("Seq Scan", plan)
+                    for index in own + trigram:
+                        self.assertIn(f"Bitmap Index Scan on {index}", plan)
+
+    def test_russian_stemming_finds_the_summit(self):
+        with translation.override("ru"):
+            titles = [str(hit.object) for hit in search_site("саммита")[1].hits]
+        self.assertIn("Шестой саммит СВМДА", titles)
+
+    def test_russian_page_finds_english_words_and_untranslated_records(self):
+        make_member(name="Atlantis", slug="atlantis", summary="An island state.")  # no Russian at all
+        with translation.override("ru"):
+            members = search_site("Atlantis")[0]
+            self.assertEqual([hit.object.slug for hit in members.hits], ["atlantis"])
+            self.assertIn("<mark>Atlantis</mark>", members.hits[0].title_html)  # shown in English
+            self.assertIn("Kazakhstan", [hit.object.name_en for hit in search_site("Kazakhstan")[0].hits])
 
 
 @skipIf(POSTGRESQL, ONLY_FALLBACK)
@@ -303,6 +317,14 @@ class FallbackSearchTests(TestCase):
         make_member(name="Türkiye", slug="turkiye", capital="Ankara", iso_code="TR")
         make_member(name="Kazakhstan", slug="kazakhstan", capital="Astana", iso_code="KZ")
         make_document(event=make_event(title="First Summit", slug="first-summit"), title="Declaration of Astana")
+
+    def test_russian_words_match_with_a_crude_ending_stripped(self):
+        make_event(title="Second Summit", title_ru="Второй саммит СВМДА", slug="second-summit")
+        with translation.override("ru"):
+            for query in ("саммита", "Саммиты", "СВМДА", "Second"):
+                with self.subTest(query=query):
+                    self.assertEqual([h.object.slug for h in search_site(query)[1].hits], ["second-summit"])
+        self.assertEqual(search.terms("саммитами саммита"), ["саммит"])
 
     def test_every_word_must_occur_case_insensitively(self):
         self.assertEqual([str(h.object) for h in search_site("kazakhstan astana")[0].hits], ["Kazakhstan"])
