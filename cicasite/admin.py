@@ -1,7 +1,12 @@
+from django.conf import settings
 from django.contrib import admin, messages
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
+from modeltranslation.utils import build_localized_fieldname
 
+from cicasite import i18n
 from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
 
 admin.site.site_header = _("CICA site administration")
@@ -9,7 +14,71 @@ admin.site.site_title = _("CICA admin")
 admin.site.index_title = _("Content")
 
 
-class PublishableAdmin(admin.ModelAdmin):
+def translation_filter(language, name):
+    """A list filter: records whose translation into `language` is missing, outdated or up to date."""
+
+    class TranslationFilter(admin.SimpleListFilter):
+        title = format_lazy(_("Translation: {language}"), language=name)
+        parameter_name = f"translation_{language}"
+
+        def lookups(self, request, model_admin):
+            return [
+                ("missing", _("Missing (some text only in English)")),
+                ("outdated", _("Outdated (English changed since)")),
+                ("current", _("Complete and up to date")),
+            ]
+
+        def queryset(self, request, queryset):
+            missing = i18n.missing_translation(queryset.model, language)
+            if self.value() == "missing":
+                return queryset.filter(missing)
+            if self.value() == "outdated":
+                return i18n.outdated_translation(queryset, language)
+            if self.value() == "current":
+                outdated = i18n.outdated_translation(queryset, language).values("pk")
+                return queryset.exclude(missing).exclude(pk__in=outdated)
+            return queryset
+
+    return TranslationFilter
+
+
+TRANSLATION_FILTERS = [
+    translation_filter(code, name) for code, name in settings.LANGUAGES if code != i18n.DEFAULT_LANGUAGE
+]
+
+
+class TranslatedAdmin(TranslationAdmin):
+    """Both languages of a record on one form (django-modeltranslation), a filter per translation,
+    and search over every language's text."""
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), *TRANSLATION_FILTERS]
+
+    def get_search_fields(self, request):
+        fields = []
+        for field in super().get_search_fields(request):
+            *relations, name = field.split("__")
+            model = self.model
+            for relation in relations:
+                model = model._meta.get_field(relation).related_model
+            if i18n.is_translated(model, name):
+                fields += [
+                    "__".join([*relations, build_localized_fieldname(name, code)]) for code, _ in settings.LANGUAGES
+                ]
+            else:
+                fields.append(field)
+        return fields
+
+
+class TranslatedTabularInline(TranslationTabularInline):
+    pass
+
+
+class TranslatedStackedInline(TranslationStackedInline):
+    pass
+
+
+class PublishableAdmin(TranslatedAdmin):
     """Shared admin behaviour for every public record: status column, filter and bulk actions."""
 
     show_facets = admin.ShowFacets.ALWAYS
@@ -46,7 +115,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organ)
-class OrganAdmin(admin.ModelAdmin):
+class OrganAdmin(TranslatedAdmin):
     list_display = ["name", "kind", "position"]
     list_editable = ["position"]
     list_filter = ["kind"]
@@ -57,14 +126,14 @@ class OrganAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecretariatHead)
-class SecretariatHeadAdmin(admin.ModelAdmin):
+class SecretariatHeadAdmin(TranslatedAdmin):
     list_display = ["name", "title", "country", "start_year", "end_year", "is_deputy"]
     list_filter = ["is_deputy", "title"]
     search_fields = ["name", "country"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(TranslatedAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]

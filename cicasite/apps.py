@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 # Names of the indexes that cicasite.search.index_statements() manages.
@@ -39,4 +39,13 @@ class CicasiteConfig(AppConfig):
     verbose_name = _("About CICA")
 
     def ready(self):
+        from modeltranslation.translator import translator
+
+        from cicasite import i18n
+
         post_migrate.connect(sync_search_indexes, sender=self, dispatch_uid="cicasite.sync_search_indexes")
+        # When each language of a translated record last changed (the admin's "translation outdated").
+        for model in translator.get_registered_models():
+            uid = f"{model._meta.label}.translation_state"
+            pre_save.connect(i18n.note_changed_languages, sender=model, dispatch_uid=f"{uid}.pre")
+            post_save.connect(i18n.stamp_changed_languages, sender=model, dispatch_uid=f"{uid}.post")

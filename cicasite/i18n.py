@@ -65,3 +65,91 @@ def order_for(model, *fields, language=None):
         text = shown(model, path, language)
         result.append(text.desc() if descending else text.asc())
     return result
+
+
+# Translation freshness: which languages of a record changed, and when.
+
+
+def translated_fields(model):
+    try:
+        return sorted(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return []
+
+
+def _texts(model, values):
+    """{language: (values of its columns)} from a dict of column values."""
+    return {
+        code: tuple(values.get(build_localized_fieldname(field, code)) or "" for field in translated_fields(model))
+        for code, _name in settings.LANGUAGES
+    }
+
+
+def note_changed_languages(sender, instance, raw=False, update_fields=None, **kwargs):
+    """pre_save: remember which languages' texts this save changes (all non-empty ones for a new record)."""
+    if raw:
+        return
+    columns = [
+        build_localized_fieldname(field, code) for field in translated_fields(sender) for code, _ in settings.LANGUAGES
+    ]
+    new = _texts(sender, {column: getattr(instance, column) for column in columns})
+    old = None
+    if instance.pk is not None and not instance._state.adding:
+        old = sender._base_manager.filter(pk=instance.pk).values(*columns).first()
+    if old is None:
+        instance._changed_languages = [code for code, texts in new.items() if any(texts)]
+    else:
+        old = _texts(sender, old)
+        instance._changed_languages = [code for code in new if new[code] != old[code]]
+
+
+def stamp_changed_languages(sender, instance, raw=False, **kwargs):
+    """post_save: record the time of the change for each language that changed."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from cicasite.models import TranslationState
+
+    languages = getattr(instance, "_changed_languages", [])
+    if raw or not languages:
+        return
+    content_type = ContentType.objects.get_for_model(sender)
+    now = timezone.now()
+    for language in languages:
+        TranslationState.objects.update_or_create(
+            content_type=content_type, object_id=instance.pk, language=language, defaults={"changed_at": now}
+        )
+    instance._changed_languages = []
+
+
+def missing_translation(model, language):
+    """Q: records with an English text whose translation into `language` is empty."""
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for field in translated_fields(model):
+        english = build_localized_fieldname(field, DEFAULT_LANGUAGE)
+        own = build_localized_fieldname(field, language)
+        condition |= (~Q(**{english: ""}) & Q(**{f"{english}__isnull": False})) & (
+            Q(**{own: ""}) | Q(**{f"{own}__isnull": True})
+        )
+    return condition
+
+
+def outdated_translation(queryset, language):
+    """The records of a queryset whose `language` text last changed before their English text."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import OuterRef, Subquery
+
+    from cicasite.models import TranslationState
+
+    states = TranslationState.objects.filter(
+        content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk")
+    )
+
+    def changed(code):
+        return Subquery(states.filter(language=code).values("changed_at")[:1])
+
+    return queryset.alias(english_changed=changed(DEFAULT_LANGUAGE), own_changed=changed(language)).filter(
+        english_changed__gt=F("own_changed")
+    )

@@ -209,3 +209,29 @@ class LegacyRedirect(models.Model):
         super().clean()
         if not self.target.startswith("/") or self.target.startswith("//") or "\\" in self.target:
             raise ValidationError({"target": _("Give a path on this site, starting with a single /.")})
+
+
+class TranslationState(models.Model):
+    """When the text of a record last changed in a language (cicasite.i18n keeps it on every save).
+
+    The admin compares languages with it: a Russian text older than the English
+    one is listed as outdated, so editors know which translations to revisit.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    language = models.CharField(max_length=16)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("translation state")
+        verbose_name_plural = _("translation states")
+        constraints = [
+            # The admin's "translation outdated" filter looks rows up by these three.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "language"], name="translationstate_one_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type} {self.object_id} [{self.language}] {self.changed_at:%Y-%m-%d %H:%M}"

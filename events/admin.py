@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin
+from cicasite.admin import PublishableAdmin, TranslatedStackedInline
 from events.models import Document, Event
 
 
-class DocumentInline(admin.StackedInline):
+class DocumentInline(TranslatedStackedInline):
     model = Document
     extra = 0
     fields = [("title", "kind"), ("date", "position"), "file", "publication_status"]

@@ -120,7 +120,8 @@ class Event(Publishable):
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
         if self.image and not self.image_alt.strip():
-            raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
+            # Keyed by the English column: the admin form edits image_alt_en and image_alt_ru, not image_alt.
+            raise ValidationError({"image_alt_en": _("Describe the image for people who cannot see it.")})
 
     @property
     def date_display(self):

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin
+from cicasite.admin import PublishableAdmin, TranslatedAdmin
 from initiatives.models import Chairmanship, Initiative
 
 
 @admin.register(Chairmanship)
-class ChairmanshipAdmin(admin.ModelAdmin):
+class ChairmanshipAdmin(TranslatedAdmin):
     list_display = ["__str__", "member", "start_year", "end_year"]
     list_select_related = ["member"]
     search_fields = ["member__name", "slug"]

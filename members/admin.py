@@ -2,18 +2,18 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin
+from cicasite.admin import PublishableAdmin, TranslatedAdmin, TranslatedTabularInline
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 
-class PriorityAreaInline(admin.TabularInline):
+class PriorityAreaInline(TranslatedTabularInline):
     model = PriorityArea
     extra = 0
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(TranslatedAdmin):
     list_display = ["name", "short_name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "short_name"]
@@ -22,7 +22,7 @@ class DimensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriorityArea)
-class PriorityAreaAdmin(admin.ModelAdmin):
+class PriorityAreaAdmin(TranslatedAdmin):
     list_display = ["name", "dimension", "position"]
     list_filter = ["dimension"]
     list_select_related = ["dimension"]
@@ -32,7 +32,7 @@ class PriorityAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(TranslatedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -196,7 +196,8 @@ class Member(Publishable):
     def clean(self):
         super().clean()
         if self.flag and not self.flag_alt.strip():
-            raise ValidationError({"flag_alt": _("Describe the image for people who cannot see it.")})
+            # Keyed by the English column: the admin form edits flag_alt_en and flag_alt_ru, not flag_alt.
+            raise ValidationError({"flag_alt_en": _("Describe the image for people who cannot see it.")})
         if self.iso_code:
             self.iso_code = self.iso_code.upper()
 

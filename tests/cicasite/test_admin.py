@@ -59,19 +59,22 @@ def png_with_text_chunk(text):
 
 def member_form(**overrides):
     data = {
-        "name": "Kazakhstan",
+        "name_en": "Kazakhstan",
+        "name_ru": "Казахстан",
         "slug": "kazakhstan",
         "status": "member",
         "iso_code": "KZ",
         "region": "",
         "joined": "1999",
-        "capital": "Astana",
+        "capital_en": "Astana",
+        "capital_ru": "Астана",
         "website": "",
-        "summary": "",
-        "body": "",
-        "flag_alt": "Flag of Kazakhstan",
+        "summary_en": "",
+        "body_en": "",
+        "flag_alt_en": "Flag of Kazakhstan",
+        "flag_alt_ru": "Флаг Казахстана",
         "verified": "on",
-        "notes": "",
+        "notes_en": "",
         "publication_status": PUBLISHED,
         "roles-TOTAL_FORMS": "0",
         "roles-INITIAL_FORMS": "0",
@@ -190,7 +193,8 @@ class AdminTests(TestCase):
 
     def test_flag_without_alt_text_is_refused(self):
         flag = SimpleUploadedFile("kz.png", image_bytes("PNG"), content_type="image/png")
-        response = self.client.post(reverse("admin:members_member_add"), member_form(flag=flag, flag_alt=""))
+        data = member_form(flag=flag, flag_alt_en="", flag_alt_ru="")
+        response = self.client.post(reverse("admin:members_member_add"), data)
         self.assertContains(response, "Describe the image")
 
     def test_member_with_roles_inline(self):
@@ -213,7 +217,7 @@ class AdminTests(TestCase):
         url = reverse("admin:events_document_add")
         base = {
             "event": event.pk,
-            "title": "Almaty Act",
+            "title_en": "Almaty Act",
             "kind": "act",
             "position": 0,
             "publication_status": PUBLISHED,
@@ -255,7 +259,7 @@ class AtomicAdminWriteTests(TestCase):
         blocker = Path(tempfile.mkdtemp(prefix="cica-atomic-")) / "a-file"
         blocker.write_text("media cannot live under a file")
         data = {
-            "title": "Half-saved summit",
+            "title_en": "Half-saved summit",
             "slug": "half-saved-summit",
             "kind": "summit",
             "status": "held",
@@ -265,7 +269,7 @@ class AtomicAdminWriteTests(TestCase):
             "verified": "on",
             "documents-TOTAL_FORMS": "1",
             "documents-INITIAL_FORMS": "0",
-            "documents-0-title": "Astana Statement",
+            "documents-0-title_en": "Astana Statement",
             "documents-0-kind": "statement",
             "documents-0-position": "0",
             "documents-0-publication_status": PUBLISHED,

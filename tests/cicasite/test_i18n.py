@@ -299,3 +299,58 @@ class LoaderLanguagesTests(TestCase):
         self.assertEqual((event.title_en, event.title_ru), ("Workshop on water", None))
         with translation.override("ru"):
             self.assertEqual(Event.objects.get(pk=event.pk).title, "Workshop on water")  # the fallback
+
+
+class AdminTranslationTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from django.contrib.auth import get_user_model
+
+        cls.editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-password-123")
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def changelist(self, **params):
+        response = self.client.get("/admin/members/member/", params)
+        self.assertEqual(response.status_code, 200)
+        return {member.slug for member in response.context["cl"].result_list}
+
+    def test_one_form_edits_both_languages(self):
+        member = make_member(name="Kazakhstan", slug="kazakhstan", name_ru="Казахстан")
+        response = self.client.get(f"/admin/members/member/{member.pk}/change/")
+        for field in ("name_en", "name_ru", "summary_en", "summary_ru", "notes_en", "notes_ru"):
+            self.assertContains(response, f'name="{field}"')
+        self.assertContains(response, 'value="Казахстан"')
+
+    def test_admin_search_finds_either_language(self):
+        make_member(name="Kazakhstan", slug="kazakhstan", name_ru="Казахстан")
+        self.assertEqual(self.changelist(q="Казах"), {"kazakhstan"})
+        self.assertEqual(self.changelist(q="Kazakh"), {"kazakhstan"})
+
+    def test_lists_missing_and_outdated_russian(self):
+        complete = make_member(name="Kazakhstan", slug="kazakhstan", name_ru="Казахстан", capital_ru="Астана")
+        make_member(name="Atlantis", slug="atlantis", capital="Poseidonia")  # no Russian at all
+        self.assertEqual(self.changelist(translation_ru="missing"), {"atlantis"})
+        self.assertEqual(self.changelist(translation_ru="outdated"), set())
+        self.assertEqual(self.changelist(translation_ru="current"), {"kazakhstan"})
+
+        # The English text changes later: the Russian one is now older.
+        complete.refresh_from_db()
+        complete.capital_en = "Astana (Nur-Sultan 2019-2022)"
+        complete.save()
+        self.assertEqual(self.changelist(translation_ru="outdated"), {"kazakhstan"})
+        self.assertEqual(self.changelist(translation_ru="current"), set())
+
+        # A translator brings the Russian up to date.
+        complete.capital_ru = "Астана (Нур-Султан в 2019–2022)"
+        complete.save()
+        self.assertEqual(self.changelist(translation_ru="outdated"), set())
+        self.assertEqual(self.changelist(translation_ru="current"), {"kazakhstan"})
+
+    def test_saving_without_text_changes_keeps_the_translation_current(self):
+        member = make_member(name="Kazakhstan", slug="kazakhstan", name_ru="Казахстан", capital_ru="Астана")
+        member.refresh_from_db()
+        member.joined = 1992
+        member.save()
+        self.assertEqual(self.changelist(translation_ru="current"), {"kazakhstan"})
