@@ -226,3 +226,49 @@ class DiscoveryJourneyBrowserTests(BrowserTestCase):
         page.goto(f"{self.live_server_url}/timeline/")
         year_1992 = page.locator("#y1992").locator("xpath=..")
         self.assertIn("Proposal of CICA", year_1992.inner_text())
+
+
+@pytest.mark.browser
+class LanguageBrowserTests(BrowserTestCase):
+    """As a Russian reader: offered Russian, filter in Russian, switch to English on the same filtered page."""
+
+    def setUp(self):
+        call_command("load_cica", stdout=io.StringIO())
+
+    def test_a_russian_browser_filters_in_russian_and_switches_to_english_on_the_same_page(self):
+        context = self.browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+
+        # The English URL stays English, but the page offers Russian to this browser.
+        page.goto(f"{self.live_server_url}/members/")
+        self.assertEqual(page.locator("html").get_attribute("lang"), "en")
+        offer = page.locator("[data-language-offer=ru]")
+        offer.wait_for(state="visible")
+        self.assertEqual(offer.get_attribute("lang"), "ru")
+        offer.get_by_role("link").click()
+        page.wait_for_url(f"{self.live_server_url}/ru/members/")
+        self.assertEqual(page.locator("html").get_attribute("lang"), "ru")
+        self.assertEqual(page.locator("h1").inner_text(), "Государства-члены и наблюдатели")
+        self.assertFalse(page.locator("[data-language-offer]").first.is_visible())  # Russian is what it prefers
+
+        # Filter by dimension, with the Russian form.
+        page.get_by_label("Измерение").select_option("economic")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_url(re.compile(r"/ru/members/\?.*dimension=economic"))
+        names = page.eval_on_selector_all(
+            "main h2 a[href^='/ru/members/']", "els => els.map(a => a.textContent.trim())"
+        )
+        self.assertEqual(sorted(names), ["Азербайджан", "Киргизия", "Китай", "Россия"])
+
+        # Switch to English: the same filtered page.
+        page.get_by_role("navigation", name="Язык").get_by_role("link", name="English").click()
+        page.wait_for_url(re.compile(r"/members/\?.*dimension=economic"))
+        self.assertNotIn("/ru/", page.url)
+        self.assertEqual(page.locator("html").get_attribute("lang"), "en")
+        names = page.eval_on_selector_all("main h2 a[href^='/members/']", "els => els.map(a => a.textContent.trim())")
+        self.assertEqual(sorted(names), ["Azerbaijan", "China", "Kyrgyzstan", "Russia"])
+        self.assertEqual(problems, [])
+        context.close()
