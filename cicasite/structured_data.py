@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from cicasite.links import absolute
+from cicasite.templatetags.i18n_content import shown_language
 
 CONTEXT = "https://schema.org"
 
@@ -34,6 +35,7 @@ def event(event):
         "@context": CONTEXT,
         "@type": "Event",
         "name": event.title,
+        "inLanguage": shown_language(event, "title"),  # the page's language, or English where the title falls back
         "url": absolute(event.get_absolute_url()),
         "startDate": event_date(event),
         "eventStatus": "https://schema.org/EventScheduled",

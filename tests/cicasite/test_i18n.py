@@ -212,6 +212,7 @@ class BothLanguagesTests(TestCase):
         response = self.client.get("/ru/events/sixth-cica-summit-2022/")
         self.assertContains(response, "Шестой саммит СВМДА</h1>")
         self.assertContains(response, "12 октября 2022")  # the genitive month
+        self.assertContains(response, '"inLanguage": "ru"')  # JSON-LD
         home = self.client.get("/ru/")
         self.assertContains(
             home,
