@@ -160,7 +160,9 @@ def wrk(url, seconds, connections):
         capture_output=True,
         timeout=seconds + 30,
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.MULTILINE))
+    if "99" not in latency:
+        raise RuntimeError(f"wrk printed no latency distribution for {url}:\n{out}")
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     return {

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
+from cicasite.pagecache import bump_content_version
 
 admin.site.site_header = _("CICA site administration")
 admin.site.site_title = _("CICA admin")
@@ -15,6 +16,12 @@ class PublishableAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def response_action(self, request, queryset, **kwargs):
+        # Bulk actions may write with QuerySet.update(), which sends no signal: cached pages go stale here.
+        response = super().response_action(request, queryset, **kwargs)
+        bump_content_version()
+        return response
 
     @admin.action(description=_("Publish the selected records"))
     def publish(self, request, queryset):

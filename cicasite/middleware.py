@@ -1,10 +1,18 @@
-"""Site-wide middleware: one log line per request, and a header Django does not set."""
+"""Site-wide middleware: one log line per request, a header Django does not set, the anonymous page cache."""
 
+import hashlib
 import ipaddress
 import logging
+import re
 import time
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import get_language_from_request
+
+from cicasite import pagecache
 
 log = logging.getLogger("cicasite.request")
 
@@ -62,3 +70,77 @@ def client_ip(request):
         except ValueError:
             return remote
     return remote
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve public pages to anonymous visitors from the shared page cache (cicasite.pagecache).
+
+    Served from the cache: GET and HEAD requests that carry no cookie at all (staff have a session
+    cookie, anyone who opened a form a CSRF cookie; the public site sets none), outside /admin/ and the
+    health checks. Stored: 200 answers to such a GET that set no cookie, vary on nothing but Cookie and
+    Accept-Language (the language is in the key), allow shared caching, used no CSP nonce and are not
+    streamed or huge. Every answer of that kind gets an ETag, Last-Modified (when it was rendered) and
+    Cache-Control, and a conditional GET that matches gets 304.
+
+    Placed below SecurityMiddleware (HTTPS redirect, HSTS) and whitenoise, above the CSP, session, CSRF
+    and auth middleware, whose headers are stored with the page: a hit costs one cache read.
+    """
+
+    EXEMPT = re.compile(r"^/(admin/|healthz$|readyz$)")
+    SHAREABLE_VARY = {"cookie", "accept-language"}
+    MAX_BYTES = 1024 * 1024
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not settings.PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or request.COOKIES
+            or self.EXEMPT.match(request.path_info)
+        ):
+            return self.get_response(request)
+        try:
+            key = pagecache.page_key(request, get_language_from_request(request, check_path=True))
+            entry = pagecache.page_cache().get(key)
+        except Exception:  # the cache is down: render as if there were none
+            log.warning("Page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if entry is not None:
+            headers, content, etag, rendered_at = entry
+            response = HttpResponse(content, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return get_conditional_response(request, etag=etag, last_modified=rendered_at, response=response)
+
+        response = self.get_response(request)
+        if request.method != "GET" or not self.shareable(request, response):
+            return response
+        timeout = pagecache.page_timeout()
+        rendered_at = int(time.time())
+        etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+        patch_vary_headers(response, ["Cookie"])
+        response["Cache-Control"] = f"public, max-age={settings.PAGE_CACHE_MAX_AGE}"
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(rendered_at)
+        if timeout:
+            try:
+                pagecache.page_cache().set(key, (dict(response.items()), response.content, etag, rendered_at), timeout)
+            except Exception:
+                log.warning("Page cache unavailable", exc_info=True)
+        response["X-Page-Cache"] = "miss"
+        return get_conditional_response(request, etag=etag, last_modified=rendered_at, response=response)
+
+    def shareable(self, request, response):
+        vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+        cache_control = response.get("Cache-Control", "").lower()
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and len(response.content) <= self.MAX_BYTES
+            and vary <= self.SHAREABLE_VARY
+            and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+            and not getattr(request, "_csp_nonce", None)  # a nonce is per request: never replay it
+            and not getattr(getattr(request, "user", None), "is_authenticated", False)
+        )

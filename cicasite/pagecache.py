@@ -1,0 +1,78 @@
+"""The anonymous page cache: whole public pages in the shared "pages" cache, keyed by a content version.
+
+- Shared by every gunicorn worker and machine: Redis when CACHE_URL names it, otherwise a file-based
+  cache (settings.CACHES["pages"]), never a per-process one, so an invalidation reaches every worker.
+- Invalidation: one version number for all public content. Any save or delete of a model of our apps
+  (and the admin's bulk publish/unpublish, which bypass signals) bumps it, so every cached page is
+  stale at once; old entries simply expire. Publishing is rare, reading is not.
+- Expiry: at most PAGE_CACHE_SECONDS, and never past the next scheduled publication change
+  (next_publication_change(): the editorial workflow's publish_at / unpublish_at plug in there).
+- Only anonymous, cookie-less GET/HEAD requests are served from it, and only responses that are safe
+  to share are stored (cicasite.middleware.AnonymousPageCacheMiddleware says which).
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+# Apps whose records appear on public pages: a change to any of their models bumps the version.
+CONTENT_APPS = {"cicasite", "members", "events", "initiatives"}
+
+
+def page_cache():
+    return caches["pages"]
+
+
+def content_version():
+    """The current content version (nanoseconds since the epoch of the last change, or of first use)."""
+    cache = page_cache()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_content_version(**kwargs):
+    """Make every cached page stale (a signal receiver too, hence **kwargs). Never fails the save."""
+    try:
+        page_cache().set(VERSION_KEY, time.time_ns(), timeout=None)
+    except Exception:  # each cache backend raises its own connection errors
+        log.exception("Could not bump the page cache version; cached pages expire on their own.")
+
+
+def bump_on_content_change(sender, **kwargs):
+    if sender._meta.app_label in CONTENT_APPS:
+        bump_content_version()
+
+
+def next_publication_change():
+    """When the next scheduled publish or unpublish happens (an aware datetime), or None.
+
+    Nothing is scheduled yet: records are published or not by hand, and every such save bumps the
+    content version. When Publishable gains publish_at / unpublish_at (the editorial workflow), this
+    returns the earliest future one of them over the public models, so that no cached page outlives it.
+    """
+    return None
+
+
+def page_timeout():
+    """Seconds a page rendered now may be served from the cache (0: do not store it)."""
+    timeout = settings.PAGE_CACHE_SECONDS
+    change = next_publication_change()
+    if change is not None:
+        timeout = min(timeout, int((change - timezone.now()).total_seconds()))
+    return max(timeout, 0)
+
+
+def page_key(request, language):
+    """The cache key: content version, language, scheme, host and the full path with its query string."""
+    where = "\n".join([language, request.scheme, request.META.get("HTTP_HOST", ""), request.get_full_path()])
+    return f"page:{content_version()}:{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()}"
