@@ -72,7 +72,32 @@ def page_timeout():
     return max(timeout, 0)
 
 
+def cached_data(name, key, compute):
+    """compute(), kept in the shared cache for this content version when DATA_CACHE is on.
+
+    For results that depend only on the published content (facet counts, the events list's page
+    boundaries, choice lists): every later request until the next change reads them instead of
+    aggregating the whole table again. Without DATA_CACHE (development, tests) it simply computes.
+    """
+    if not settings.DATA_CACHE:
+        return compute()
+    try:
+        cache = page_cache()
+        full_key = f"data:{content_version()}:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
+        value = cache.get(full_key)
+    except Exception:  # the cache is down: compute as if there were none
+        log.warning("Data cache unavailable", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(full_key, value, page_timeout() or 1)
+        except Exception:
+            log.warning("Data cache unavailable", exc_info=True)
+    return value
+
+
 def page_key(request, language):
     """The cache key: content version, language, scheme, host and the full path with its query string."""
-    where = "\n".join([language, request.scheme, request.META.get("HTTP_HOST", ""), request.get_full_path()])
+    where = "\n".join([language, request.scheme, request.headers.get("host", ""), request.get_full_path()])
     return f"page:{content_version()}:{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()}"

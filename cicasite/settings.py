@@ -17,6 +17,7 @@ Variables (all optional in development; README "Production" has the full list):
                           when it is Redis, otherwise pages go to a file cache in PAGE_CACHE_DIR
     CACHE_KEY_PREFIX      prefix of every cache key (several sites or benchmarks on one Redis)
     PAGE_CACHE            cache whole anonymous pages (default on in production, off with DJANGO_DEBUG=1)
+    DATA_CACHE            cache facet counts and page boundaries per content version (same default)
     PAGE_CACHE_SECONDS    longest life of a cached page (default 600); edits invalidate at once
     MEDIA_ROOT            where uploads are stored (default var/media)
     STATIC_ROOT           where collectstatic writes (default var/static)
@@ -233,6 +234,8 @@ CACHES = {
     | {"KEY_PREFIX": f"{CACHE_KEY_PREFIX}pages"},
 }
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+# Facet counts, page boundaries and choice lists per content version (cicasite.pagecache.cached_data).
+DATA_CACHE = env_bool("DATA_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # What browsers and proxies may keep without asking again; after that they revalidate (ETag, 304).
 PAGE_CACHE_MAX_AGE = 0

@@ -19,6 +19,7 @@ from cicasite import structured_data
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead
 from cicasite.opendata import DATASETS, LICENCE_URL
+from cicasite.pagination import SeekPaginator
 from cicasite.search import search_site
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
@@ -36,6 +37,7 @@ class FilteredListView(ListView):
 
     filterset_class = None
     paginate_by = settings.PAGE_SIZE
+    paginator_class = SeekPaginator  # no OFFSET walk, no COUNT(*) per request
     page_kwarg = "page"
 
     def get_base_queryset(self):

@@ -4,7 +4,9 @@ import shutil
 import tempfile
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cicasite import pagecache
@@ -173,3 +175,21 @@ class PageTimeoutTests(TestCase):
         self.assertIsNone(pagecache.next_publication_change())
         with override_settings(PAGE_CACHE_SECONDS=123):
             self.assertEqual(pagecache.page_timeout(), 123)
+
+
+class DataCacheTests(PageCacheTestCase):
+    """Facet counts, page boundaries and year choices per content version (DATA_CACHE), page cache off."""
+
+    def test_second_render_reads_counts_from_the_cache_and_a_save_refreshes_them(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            first = self.client.get("/events/")
+            with CaptureQueriesContext(connection) as ctx:
+                second = self.client.get("/events/")
+            # page of meetings, prefetch of dimensions, dimension and host choices: no aggregate left
+            self.assertEqual(len(ctx), 4)
+            self.assertEqual(first.content, second.content)
+            self.assertEqual(second.context["result_count"], 1)
+            make_event(title="Seventh Summit", host=self.member)
+            third = self.client.get("/events/")
+            self.assertEqual(third.context["result_count"], 2)
+            self.assertContains(third, "Seventh Summit")
