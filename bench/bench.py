@@ -56,7 +56,10 @@ PAGES = [
     ("initiatives", "/initiatives/"),
     ("search", "/search/?q=summit"),
     ("sitemap", "/sitemap.xml"),
+    # Not in the issue's list: the largest section page of the sitemap (up to 5,000 addresses).
+    ("sitemap events p1", "/sitemap-events.xml"),
 ]
+ISSUE_PAGES = {label for label, _ in PAGES} - {"sitemap events p1"}
 REFERENCE = "/healthz"
 
 
@@ -272,7 +275,9 @@ def print_table(sizes, results, args):
 
 
 def check_targets(sizes, results, args):
+    """Each target of issue 5 over the issue's key pages (the extra sitemap section row is shown, not judged)."""
     small, large = sizes[0], sizes[-1]
+    PAGES = [page for page in globals()["PAGES"] if page[0] in ISSUE_PAGES]  # noqa: N806
     big = results[large]
     lines = []
 
@@ -320,7 +325,7 @@ def check_targets(sizes, results, args):
     )
     same = all(big[(mode, p[0])]["queries"] == results[small][(mode, p[0])]["queries"] for p in PAGES)
     target(f"queries the same at {small} and {large}", same, "yes" if same else "no")
-    html = [p for p in PAGES if p[0] != "sitemap"]  # XML for crawlers, not a page
+    html = [p for p in PAGES if not p[0].startswith("sitemap")]  # XML for crawlers, not pages
     heaviest = max(html, key=lambda p: big[(mode, p[0])]["bytes"][0])[0]
     weight = big[(mode, heaviest)]["bytes"]
     target(

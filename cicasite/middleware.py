@@ -103,7 +103,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         try:
             key = pagecache.page_key(request, get_language_from_request(request, check_path=True))
-            entry = pagecache.page_cache().get(key)
+            version, entry = pagecache.get_page(key)
         except Exception:  # the cache is down: render as if there were none
             log.warning("Page cache unavailable", exc_info=True)
             return self.get_response(request)
@@ -125,7 +125,8 @@ class AnonymousPageCacheMiddleware:
         response["Last-Modified"] = http_date(rendered_at)
         if timeout:
             try:
-                pagecache.page_cache().set(key, (dict(response.items()), response.content, etag, rendered_at), timeout)
+                entry = (dict(response.items()), response.content, etag, rendered_at)
+                pagecache.set_page(key, version, entry, timeout)
             except Exception:
                 log.warning("Page cache unavailable", exc_info=True)
         response["X-Page-Cache"] = "miss"

@@ -3,8 +3,10 @@
 - Shared by every gunicorn worker and machine: Redis when CACHE_URL names it, otherwise a file-based
   cache (settings.CACHES["pages"]), never a per-process one, so an invalidation reaches every worker.
 - Invalidation: one version number for all public content. Any save or delete of a model of our apps
-  (and the admin's bulk publish/unpublish, which bypass signals) bumps it, so every cached page is
-  stale at once; old entries simply expire. Publishing is rare, reading is not.
+  (and the admin's bulk publish/unpublish, which bypass signals) bumps it. Each page entry records
+  the version it was rendered at and is served only while that is still the current version (both
+  are read in one round trip), so every cached page is stale at once; data entries carry the version
+  in their key. Publishing is rare, reading is not.
 - Expiry: at most PAGE_CACHE_SECONDS, and never past the next scheduled publication change
   (next_publication_change(): the editorial workflow's publish_at / unpublish_at plug in there).
 - Only anonymous, cookie-less GET/HEAD requests are served from it, and only responses that are safe
@@ -98,6 +100,21 @@ def cached_data(name, key, compute):
 
 
 def page_key(request, language):
-    """The cache key: content version, language, scheme, host and the full path with its query string."""
+    """The cache key of a page: language, scheme, host and the full path with its query string."""
     where = "\n".join([language, request.scheme, request.headers.get("host", ""), request.get_full_path()])
-    return f"page:{content_version()}:{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()}"
+    return f"page:{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()}"
+
+
+def get_page(key):
+    """(content version, the page's entry if it was rendered at that version, else None): one round trip."""
+    cache = page_cache()
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return content_version(), None
+    entry = found.get(key)
+    return version, (entry[1:] if entry is not None and entry[0] == version else None)
+
+
+def set_page(key, version, entry, timeout):
+    page_cache().set(key, (version, *entry), timeout)

@@ -23,7 +23,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each paginated by 5,000 (?p=2...): every record is listed at any archive size.
+    path("sitemap.xml", views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("", views.home, name="home"),
     # Addresses of the old official site.
     path("index.php", views.legacy_redirect, {"kind": "page"}, name="legacy-page"),

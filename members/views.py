@@ -14,6 +14,7 @@ from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
+DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's page
 
 
 class MemberListView(FilteredListView):
@@ -39,14 +40,21 @@ class MemberDetailView(DetailView):
             .select_related("region")
             .prefetch_related(
                 Prefetch("roles", queryset=Role.objects.select_related("area__dimension")),
+                # The latest few, and one more to know whether to link to all of them: the page stays
+                # the same size whether a member hosted ten meetings or ten thousand.
                 Prefetch(
                     "hosted_events",
-                    queryset=Event.objects.published().order_by("-start_date"),
+                    queryset=Event.objects.published()
+                    .defer("body", "notes")
+                    .order_by("-start_date", "pk")[: DETAIL_LIST_LIMIT + 1],
                     to_attr="public_hosted_events",
                 ),
                 Prefetch(
                     "led_initiatives",
-                    queryset=Initiative.objects.published().select_related("chairmanship__member"),
+                    queryset=Initiative.objects.published()
+                    .select_related("chairmanship__member")
+                    .defer("body", "notes")
+                    .order_by("title", "pk")[: DETAIL_LIST_LIMIT + 1],
                     to_attr="public_led_initiatives",
                 ),
                 "chairmanships",
@@ -60,6 +68,10 @@ class MemberDetailView(DetailView):
         for role in self.object.roles.all():
             by_dimension.setdefault(role.area.dimension, []).append(role)
         context["roles_by_dimension"] = sorted(by_dimension.items(), key=lambda item: item[0].position)
+        for name in ("public_hosted_events", "public_led_initiatives"):
+            rows = getattr(self.object, name)
+            context[f"more_{name}"] = len(rows) > DETAIL_LIST_LIMIT
+            setattr(self.object, name, rows[:DETAIL_LIST_LIMIT])
         context["structured_data"] = structured_data.member(self.object)
         return context
 
