@@ -1,5 +1,6 @@
 """The anonymous page cache (cicasite.pagecache, AnonymousPageCacheMiddleware) against the real file cache."""
 
+import gzip
 import shutil
 import tempfile
 
@@ -103,6 +104,23 @@ class AnonymousPageCacheTests(PageCacheTestCase):
         response = self.client.get("/members/kazakhstan/", headers={"if-none-match": first["ETag"]})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Astana, the capital")
+
+    def test_gzip_for_clients_that_accept_it_from_the_same_entry(self):
+        plain = self.client.get("/events/")
+        compressed = self.client.get("/events/", headers={"accept-encoding": "gzip, br"})
+        self.assertEqual(compressed["X-Page-Cache"], "hit")
+        self.assertEqual(compressed["Content-Encoding"], "gzip")
+        self.assertEqual(gzip.decompress(compressed.content), plain.content)
+        self.assertLess(len(compressed.content), len(plain.content) / 2)
+        self.assertNotEqual(compressed["ETag"], plain["ETag"])
+        self.assertIn("Accept-Encoding", plain["Vary"])
+        self.assertNotIn("Content-Encoding", plain)
+        self.assertEqual(int(plain["Content-Length"]), len(plain.content))
+
+    def test_html_is_served_without_the_templates_indentation(self):
+        content = self.client.get("/events/").content
+        self.assertNotIn(b"\n    ", content)
+        self.assertContains(self.client.get("/events/"), "Sixth Summit")
 
     def test_not_found_and_redirects_are_not_stored(self):
         self.client.get("/members/nowhere/")
