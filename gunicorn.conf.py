@@ -1,9 +1,9 @@
 """gunicorn settings for the CICA site (read automatically when gunicorn starts in this directory).
 
-Command-line flags override these (make serve passes --workers and --bind). Chosen by measurement on
-the 2-core benchmark machine (bench/README.md): sync workers, 2 per core plus one; gthread or 2 to 4
-sync workers moved requests per second by less than 15 %, as the issue's anchor measurement said.
-Override with WEB_CONCURRENCY.
+Command-line flags override these (make serve passes --workers and --bind). Sync workers, 2 per core
+plus one (gunicorn's own advice): the issue's anchor measurement found that gthread or 2 to 4 sync
+workers moved requests per second by less than 15 % on 2 cores, and a page-cache hit or a render
+never waits long on I/O. make bench uses this file. Override with WEB_CONCURRENCY.
 """
 
 import multiprocessing
