@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Cast
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cicasite.pagecache import cached_data
@@ -29,6 +31,40 @@ class FacetSelect(forms.Select):
             if count == 0 and not selected:
                 option["attrs"]["disabled"] = True
         return option
+
+    def render(self, name, value, attrs=None, renderer=None):
+        """The HTML of Django's select and option templates, built in Python.
+
+        Two template includes per option (40 to 50 options per list page) cost about 3 ms of the
+        ~20 ms a list page took to render; this is the same markup for a few hundred microseconds.
+        """
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '\n  <option value="{}"{}>{}</option>',
+                ((option["value"], html_attrs(option["attrs"]), option["label"]) for option in options),
+            )
+            parts.append(
+                format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rendered)
+                if group_name
+                else rendered
+            )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', widget["name"], html_attrs(widget["attrs"]), mark_safe("".join(parts))
+        )
+
+
+def html_attrs(attrs):
+    """Attributes as django/forms/widgets/attrs.html writes them: True alone, False left out, in order."""
+    return mark_safe(
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 def count_by(queryset, field):

@@ -99,6 +99,31 @@ def cached_data(name, key, compute):
     return value
 
 
+def cached_parts(name, key, part, compute):
+    """compute()[part], where compute() returns a dict whose items are kept apart per content version.
+
+    For a large result read a piece at a time (the events list's page keys in chunks): a request
+    reads only the piece it needs. Without DATA_CACHE it simply computes.
+    """
+    if not settings.DATA_CACHE:
+        return compute()[part]
+    try:
+        cache = page_cache()
+        prefix = f"data:{content_version()}:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
+        value = cache.get(f"{prefix}:{part}")
+    except Exception:  # the cache is down: compute as if there were none
+        log.warning("Data cache unavailable", exc_info=True)
+        return compute()[part]
+    if value is None:
+        parts = compute()
+        try:
+            cache.set_many({f"{prefix}:{piece}": value for piece, value in parts.items()}, page_timeout() or 1)
+        except Exception:
+            log.warning("Data cache unavailable", exc_info=True)
+        value = parts[part]
+    return value
+
+
 def page_key(request, language):
     """The cache key of a page: language, scheme, host and the full path with its query string."""
     where = "\n".join([language, request.scheme, request.headers.get("host", ""), request.get_full_path()])

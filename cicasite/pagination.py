@@ -1,9 +1,10 @@
 """Pagination without OFFSET walks or a COUNT(*) per request: ?page=N by seeking to a known key.
 
 One query (a window function over the filtered list) gives the total and the sort key of the
-first row of every page; it is kept per content version in the shared cache
-(cicasite.pagecache.cached_data). Page N is then `WHERE (sort key) >= key of page N ... LIMIT
-per_page`, which the list's index serves the same way on page 1 and on page 4,000.
+first row of every page; they are kept per content version in the shared cache, in chunks of 100
+pages (cicasite.pagecache.cached_parts), so that a request reads the total and at most one chunk.
+Page N is then `WHERE (sort key) >= key of page N ... LIMIT per_page`, which the list's index
+serves the same way on page 1 and on page 4,000.
 """
 
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.db.models.aggregates import Count
 from django.db.models.functions import Mod, RowNumber
 from django.utils.functional import cached_property
 
-from cicasite.pagecache import cached_data
+from cicasite.pagecache import cached_parts
 
 
 class SeekPaginator(Paginator):
@@ -22,9 +23,10 @@ class SeekPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.ordering = [(name.lstrip("-"), name.startswith("-")) for name in object_list.query.order_by]
 
-    @cached_property
-    def boundaries(self):
-        """(total, [sort key of the first row of each page])."""
+    CHUNK = 100  # page keys kept together in the cache: a request reads the total and one chunk
+
+    def cached(self, part):
+        """ "total", or the chunk of page keys ("keys:<n>") holding a page, from the cache or computed."""
         query = self.object_list
 
         def compute():
@@ -37,21 +39,23 @@ class SeekPaginator(Paginator):
                 .order_by(*(f"-{n}" if d else n for n, d in self.ordering))
                 .values_list(*names, "_total")
             )
-            return (rows[0][-1] if rows else 0), [row[:-1] for row in rows]
+            keys = [row[:-1] for row in rows]
+            chunks = {f"keys:{i // self.CHUNK}": keys[i : i + self.CHUNK] for i in range(0, len(keys), self.CHUNK)}
+            return {"total": rows[0][-1] if rows else 0} | chunks
 
-        return cached_data("page-boundaries", f"{self.per_page}:{query.query}", compute)
+        return cached_parts("page-keys", f"{self.per_page}:{query.query}", part, compute)
 
     @cached_property
     def count(self):
-        return self.boundaries[0]
+        return self.cached("total")
 
     def page(self, number):
         number = self.validate_number(number)
-        keys = self.boundaries[1]
-        if not keys:
-            return self._get_page([], number, self)
-        rows = self.object_list if number == 1 else self.object_list.filter(self.seek(keys[number - 1]))
-        rows = rows[: self.per_page]
+        if number == 1 or not self.count:
+            rows = self.object_list[: self.per_page]
+        else:
+            key = self.cached(f"keys:{(number - 1) // self.CHUNK}")[(number - 1) % self.CHUNK]
+            rows = self.object_list.filter(self.seek(key))[: self.per_page]
         return self._get_page(list(rows), number, self)
 
     def seek(self, key):

@@ -3,6 +3,7 @@
 import gzip
 import shutil
 import tempfile
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cicasite import pagecache
+from cicasite.pagination import SeekPaginator
 from events.models import Event
 from members.models import Member
 from tests.factories import PUBLISHED, make_event, make_member
@@ -211,3 +213,18 @@ class DataCacheTests(PageCacheTestCase):
             third = self.client.get("/events/")
             self.assertEqual(third.context["result_count"], 2)
             self.assertContains(third, "Seventh Summit")
+
+    def test_deep_pages_from_cached_chunks_of_page_keys(self):
+        for i in range(60):
+            make_event(title=f"Meeting {i % 7}", start_date=date(2000 + i % 5, 1, 1))
+        expected = list(Event.objects.published().order_by("-start_date", "title", "pk").values_list("pk", flat=True))
+        self.addCleanup(setattr, SeekPaginator, "CHUNK", SeekPaginator.CHUNK)
+        SeekPaginator.CHUNK = 2  # pages 1-2 in one chunk, page 3 in the next
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            for _ in range(2):  # computed, then read from the cache
+                seen = []
+                for number in (1, 2, 3):
+                    response = self.client.get("/events/", {"page": number})
+                    seen += [event.pk for event in response.context["object_list"]]
+                    self.assertEqual(response.context["paginator"].count, 61)
+                self.assertEqual(seen, expected)
