@@ -105,8 +105,9 @@ class Event(Publishable):
             # /events/ in its full order (-start_date, title, pk): page 1 and every seek page
             # (cicasite.pagination) read 24 index entries and stop; ?year= is a range on start_date.
             models.Index(fields=["publication_status", "-start_date", "title", "id"], name="event_public_list_idx"),
-            # EventFilter's host choices: EXISTS(a published meeting hosted by the member), one probe each.
-            models.Index(fields=["host", "publication_status"], name="event_host_public_idx"),
+            # A member's page: its latest hosted meetings (LIMIT 11, read in index order); and EventFilter's
+            # host choices: EXISTS(a published meeting hosted by the member), one index probe each.
+            models.Index(fields=["host", "publication_status", "-start_date", "id"], name="event_host_public_idx"),
             # ?kind= and ?when= (status) with the same order
             models.Index(fields=["publication_status", "kind", "-start_date"], name="event_public_kind_idx"),
             models.Index(fields=["publication_status", "status", "start_date"], name="event_public_status_idx"),

@@ -40,23 +40,6 @@ class MemberDetailView(DetailView):
             .select_related("region")
             .prefetch_related(
                 Prefetch("roles", queryset=Role.objects.select_related("area__dimension")),
-                # The latest few, and one more to know whether to link to all of them: the page stays
-                # the same size whether a member hosted ten meetings or ten thousand.
-                Prefetch(
-                    "hosted_events",
-                    queryset=Event.objects.published()
-                    .defer("body", "notes")
-                    .order_by("-start_date", "pk")[: DETAIL_LIST_LIMIT + 1],
-                    to_attr="public_hosted_events",
-                ),
-                Prefetch(
-                    "led_initiatives",
-                    queryset=Initiative.objects.published()
-                    .select_related("chairmanship__member")
-                    .defer("body", "notes")
-                    .order_by("title", "pk")[: DETAIL_LIST_LIMIT + 1],
-                    to_attr="public_led_initiatives",
-                ),
                 "chairmanships",
                 "sources",
             )
@@ -68,8 +51,21 @@ class MemberDetailView(DetailView):
         for role in self.object.roles.all():
             by_dimension.setdefault(role.area.dimension, []).append(role)
         context["roles_by_dimension"] = sorted(by_dimension.items(), key=lambda item: item[0].position)
-        for name in ("public_hosted_events", "public_led_initiatives"):
-            rows = getattr(self.object, name)
+        # The latest few, and one more to know whether to link to all of them: the page keeps its size
+        # whether a member hosted ten meetings or ten thousand. LIMIT queries read in index order.
+        related = {
+            "public_hosted_events": Event.objects.published()
+            .filter(host=self.object)
+            .defer("body", "notes")
+            .order_by("-start_date", "pk"),
+            "public_led_initiatives": Initiative.objects.published()
+            .filter(lead=self.object)
+            .select_related("chairmanship__member")
+            .defer("body", "notes")
+            .order_by("title", "pk"),
+        }
+        for name, queryset in related.items():
+            rows = list(queryset[: DETAIL_LIST_LIMIT + 1])
             context[f"more_{name}"] = len(rows) > DETAIL_LIST_LIMIT
             setattr(self.object, name, rows[:DETAIL_LIST_LIMIT])
         context["structured_data"] = structured_data.member(self.object)
