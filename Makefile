@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate load static messages test fuzz backup restore lint format ci superuser bench-queries bench-archive bench-db-restart bench-observatory clean
+.PHONY: install run serve migrate load static messages test fuzz backup restore lint format ci superuser bench bench-queries bench-archive bench-db-restart bench-observatory clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -95,6 +95,14 @@ format: install
 
 ci:
 	bash .ci/run
+
+# Key pages under gunicorn + PostgreSQL + wrk on a 1,000- and a 100,000-record archive (databases
+# cica_perf_bench_1k / _100k, made once); prints one table and the targets of issue 5. About 3 minutes.
+# BENCH_ARGS="--sizes 100k --modes warm --seconds 5" for a part of it.
+bench: install
+	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk >/dev/null; } || \
+		{ echo "wrk is missing: install it (apt-get install wrk) and run make bench again"; exit 1; }
+	$(PY) bench/bench.py $(BENCH_ARGS)
 
 bench-queries: load
 	$(PY) bench/query_counts.py

@@ -1,11 +1,13 @@
 """Print the SQL queries each key page costs, on whatever database DATABASE_URL names.
 
     make bench-queries        # after make run (or manage.py load_cica) has loaded content
+    bench/query_counts.py --json URL...   # for bench/bench.py: one JSON object {url: queries}
 
 Figures, not a pass/fail test: the tests assert the counts on fixed data; this
 shows them on the real content (and, later, on a large synthetic archive).
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -42,6 +44,17 @@ PAGES = [
 def main():
     setup_test_environment()
     client = Client()
+    if sys.argv[1:2] == ["--json"]:
+        counts = {}
+        for url in sys.argv[2:]:
+            client.get(url, secure=True)  # steady state: the second request of each page is counted
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url, secure=True)  # as behind the TLS proxy: no HTTPS redirect
+            if response.status_code != 200:
+                sys.exit(f"{url} answered {response.status_code}")
+            counts[url] = len(ctx)
+        print(json.dumps(counts))
+        return
     print(f"{'status':>6} {'queries':>7}  page   ({connection.vendor})")
     for url in PAGES:
         with CaptureQueriesContext(connection) as ctx:

@@ -8,6 +8,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from cicasite import i18n
 from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
+from cicasite.pagecache import bump_content_version
 
 admin.site.site_header = _("CICA site administration")
 admin.site.site_title = _("CICA admin")
@@ -84,6 +85,12 @@ class PublishableAdmin(TranslatedAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def response_action(self, request, queryset, **kwargs):
+        # Bulk actions may write with QuerySet.update(), which sends no signal: cached pages go stale here.
+        response = super().response_action(request, queryset, **kwargs)
+        bump_content_version()
+        return response
 
     @admin.action(description=_("Publish the selected records"))
     def publish(self, request, queryset):

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 # Names of the indexes that cicasite.search.index_statements() manages.
@@ -42,6 +42,7 @@ class CicasiteConfig(AppConfig):
         from modeltranslation.translator import translator
 
         from cicasite import i18n
+        from cicasite.pagecache import bump_on_content_change
 
         post_migrate.connect(sync_search_indexes, sender=self, dispatch_uid="cicasite.sync_search_indexes")
         # When each language of a translated record last changed (the admin's "translation outdated").
@@ -49,3 +50,6 @@ class CicasiteConfig(AppConfig):
             uid = f"{model._meta.label}.translation_state"
             pre_save.connect(i18n.note_changed_languages, sender=model, dispatch_uid=f"{uid}.pre")
             post_save.connect(i18n.stamp_changed_languages, sender=model, dispatch_uid=f"{uid}.post")
+        # Cache invalidation, not business logic: any change to public content makes cached pages stale.
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(bump_on_content_change, dispatch_uid=f"pagecache-{signal}")

@@ -49,22 +49,29 @@ def shown(model, path, language=None):
     return Coalesce(NullIf(F(own), Value("")), F(english), output_field=TextField())
 
 
-def order_for(model, *fields, language=None):
-    """order_by() arguments for `model` in which translated fields sort by their shown text."""
+def order_by_shown(queryset, *fields, language=None):
+    """The queryset ordered by `fields`, translated ones by the text shown ("-title" allowed).
+
+    In English that is the English column. In another language a translated field
+    sorts by an annotation, <field>_shown (the language's text, else English's), so
+    that the ordering stays a list of plain names, never NULL: what the seek
+    paginator (cicasite.pagination) needs.
+    """
     language = language or current_language()
-    result = []
+    names, annotations = [], {}
     for field in fields:
-        if not isinstance(field, str) or language == DEFAULT_LANGUAGE:
-            result.append(field)
-            continue
         descending = field.startswith("-")
         path = field.lstrip("-")
-        if path == "pk" or localized(model, path, language) == path:
-            result.append(field)
-            continue
-        text = shown(model, path, language)
-        result.append(text.desc() if descending else text.asc())
-    return result
+        column = localized(queryset.model, path, language)
+        if path == "pk" or column == path:
+            names.append(field)
+        elif language == DEFAULT_LANGUAGE:
+            names.append(("-" if descending else "") + column)
+        else:
+            alias = f"{path.replace('__', '_')}_shown"
+            annotations[alias] = shown(queryset.model, path, language)
+            names.append(("-" if descending else "") + alias)
+    return queryset.annotate(**annotations).order_by(*names)
 
 
 # Translation freshness: which languages of a record changed, and when.

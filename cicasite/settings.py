@@ -13,7 +13,12 @@ Variables (all optional in development; README "Production" has the full list):
                           unset means SQLite in var/db.sqlite3
     ALLOWED_HOSTS         comma-separated host names; required in production
     SITE_URL              canonical absolute URL of the site, e.g. https://cica.example
-    CACHE_URL             redis://host:6379/0, or locmem:// (default)
+    CACHE_URL             redis://host:6379/0, or locmem:// (default); also holds the page cache
+                          when it is Redis, otherwise pages go to a file cache in PAGE_CACHE_DIR
+    CACHE_KEY_PREFIX      prefix of every cache key (several sites or benchmarks on one Redis)
+    PAGE_CACHE            cache whole anonymous pages (default on in production, off with DJANGO_DEBUG=1)
+    DATA_CACHE            cache facet counts and page boundaries per content version (same default)
+    PAGE_CACHE_SECONDS    longest life of a cached page (default 600); edits invalidate at once
     MEDIA_ROOT            where uploads are stored (default var/media)
     STATIC_ROOT           where collectstatic writes (default var/static)
     SECURE_SSL_REDIRECT   redirect http to https (default on in production)
@@ -54,6 +59,16 @@ def env_bool(name, default=False):
     if value.strip().lower() in _FALSE:
         return False
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no; got {value!r}.")
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
 
 
 def env_list(name, default=()):
@@ -151,6 +166,8 @@ MIDDLEWARE = [
     "cicasite.middleware.CrossOriginResourcePolicyMiddleware",
     # Below the header middleware, so static files get HSTS, nosniff and CORP too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above CSP, session, CSRF and auth: a cached page is served without them (cicasite/pagecache.py).
+    "cicasite.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL (/ru/...), never from a cookie (cicasite.middleware).
@@ -198,13 +215,35 @@ DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL") or "sq
 def parse_cache_url(url):
     parts = urlsplit(url)
     if parts.scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Django's RedisCache, with one redis client per pool instead of one per operation.
+        return {"BACKEND": "cicasite.redis_cache.ReusingRedisCache", "LOCATION": url}
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc or "cica"}
     raise ImproperlyConfigured(f"CACHE_URL scheme {parts.scheme!r} is not supported; use redis:// or locmem://.")
 
 
-CACHES = {"default": parse_cache_url(env_str("CACHE_URL", "locmem://"))}
+CACHE_URL = env_str("CACHE_URL", "locmem://")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "")
+CACHES = {
+    "default": parse_cache_url(CACHE_URL) | {"KEY_PREFIX": CACHE_KEY_PREFIX},
+    # Whole anonymous pages and their content version: shared by every worker, never per process.
+    "pages": (
+        parse_cache_url(CACHE_URL)
+        if urlsplit(CACHE_URL).scheme in {"redis", "rediss"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("PAGE_CACHE_DIR", str(BASE_DIR / "var" / "cache" / "pages")),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    )
+    | {"KEY_PREFIX": f"{CACHE_KEY_PREFIX}pages"},
+}
+PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+# Facet counts, page boundaries and choice lists per content version (cicasite.pagecache.cached_data).
+DATA_CACHE = env_bool("DATA_CACHE", not DEBUG)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# What browsers and proxies may keep without asking again; after that they revalidate (ETag, 304).
+PAGE_CACHE_MAX_AGE = 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -25,7 +25,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each paginated by 5,000 entries (?p=2...): every record is listed at any
+    # archive size; each page once per language (cicasite.sitemaps).
+    path("sitemap.xml", views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     # Addresses of the old official site.
     path("index.php", views.legacy_redirect, {"kind": "page"}, name="legacy-page"),
     path("news_detail/", views.legacy_redirect, {"kind": "news"}, name="legacy-news"),

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
@@ -19,12 +20,14 @@ from cicasite import structured_data
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead
 from cicasite.opendata import DATASETS, LICENCE_URL
+from cicasite.pagination import SeekPaginator
 from cicasite.search import search_site
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
+HOME_LIST_LIMIT = 10  # initiatives of the current chairmanship shown on the home page
 
 
 class FilteredListView(ListView):
@@ -36,6 +39,7 @@ class FilteredListView(ListView):
 
     filterset_class = None
     paginate_by = settings.PAGE_SIZE
+    paginator_class = SeekPaginator  # no OFFSET walk, no COUNT(*) per request
     page_kwarg = "page"
 
     def get_base_queryset(self):
@@ -119,10 +123,11 @@ def home(request):
     )
     events = Event.objects.published().select_related("host")
     chair = Chairmanship.objects.current()
+    # The first few, and one more to know whether to link to all of them (the page keeps its size).
     chair_initiatives = (
-        Initiative.objects.published().filter(chairmanship=chair).order_by("title")
+        list(Initiative.objects.published().filter(chairmanship=chair).order_by("title", "pk")[: HOME_LIST_LIMIT + 1])
         if chair
-        else Initiative.objects.none()
+        else []
     )
     return render(
         request,
@@ -135,7 +140,8 @@ def home(request):
             "latest_events": events.past()[:4],
             "next_events": events.upcoming()[:3],
             "chairmanship": chair,
-            "chair_initiatives": chair_initiatives,
+            "chair_initiatives": chair_initiatives[:HOME_LIST_LIMIT],
+            "more_chair_initiatives": len(chair_initiatives) > HOME_LIST_LIMIT,
             "structured_data": structured_data.organization(),
         },
     )
@@ -192,6 +198,20 @@ def timeline(request):
     for entry in timeline:
         decades.setdefault(entry["year"] // 10 * 10, entry["year"])
     return render(request, "cicasite/timeline.html", {"years": timeline, "decades": decades.items()})
+
+
+@require_safe
+def sitemap_index(request, sitemaps):
+    """/sitemap.xml: one entry per page of each section, absolute from SITE_URL (never the Host header).
+
+    One COUNT per record section; each section page (/sitemap-events.xml?p=2) lists at most 5,000.
+    """
+    entries = []
+    for section, sitemap_class in sitemaps.items():
+        location = settings.SITE_URL + reverse("sitemap-section", kwargs={"section": section})
+        pages = sitemap_class().paginator.num_pages
+        entries += [{"location": location}] + [{"location": f"{location}?p={n}"} for n in range(2, pages + 1)]
+    return render(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
 
 
 @require_safe

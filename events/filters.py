@@ -3,15 +3,21 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.filters import FacetedFilterSet, FacetSelect, count_by
+from cicasite.filters import FacetedFilterSet, FacetSelect
+from cicasite.pagecache import cached_data
 from events.models import Event
 from members.models import Dimension, Member
 
 
 def year_choices():
-    """Years that have a published meeting, latest first (one query)."""
-    years = Event.objects.published().dates("start_date", "year", order="DESC")
-    return [(str(d.year), str(d.year)) for d in years]
+    """Years that have a published meeting, latest first (one query, kept per content version)."""
+
+    def compute():
+        return [
+            (str(d.year), str(d.year)) for d in Event.objects.published().dates("start_date", "year", order="DESC")
+        ]
+
+    return cached_data("event-years", "", compute)
 
 
 def host_queryset(request):
@@ -65,12 +71,17 @@ class EventFilter(FacetedFilterSet):
     def filter_when(self, queryset, name, value):
         return queryset.upcoming() if value == "upcoming" else queryset.past()
 
-    def facet_counts(self):
-        by_status = count_by(self.queryset_without("when"), "status")
+    def facets(self):
         return {
-            "kind": count_by(self.queryset_without("kind"), "kind"),
-            "year": count_by(self.queryset_without("year").annotate(year=ExtractYear("start_date")), "year"),
-            "dimension": count_by(self.queryset_without("dimension"), "dimensions__slug"),
-            "host": count_by(self.queryset_without("host"), "host__slug"),
-            "when": {"upcoming": by_status.get(Event.Status.PLANNED, 0), "past": by_status.get(Event.Status.HELD, 0)},
+            "kind": (self.queryset_without("kind"), "kind", "pk"),
+            "year": (self.queryset_without("year"), ExtractYear("start_date"), "pk"),
+            "dimension": (self.queryset_without("dimension"), "dimensions__slug", "pk"),
+            "host": (self.queryset_without("host"), "host__slug", "pk"),
+            "when": (self.queryset_without("when"), "status", "pk"),
+        }
+
+    def adjust_counts(self, counts):
+        by_status = counts["when"]
+        return counts | {
+            "when": {"upcoming": by_status.get(Event.Status.PLANNED, 0), "past": by_status.get(Event.Status.HELD, 0)}
         }

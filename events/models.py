@@ -102,8 +102,12 @@ class Event(Publishable):
             models.CheckConstraint(condition=models.Q(image="") | ~models.Q(image_alt=""), name="event_image_has_alt"),
         ]
         indexes = [
-            # /events/ default order, and ?year= (a range on start_date)
-            models.Index(fields=["publication_status", "-start_date"], name="event_public_date_idx"),
+            # /events/ in its full order (-start_date, title, pk): page 1 and every seek page
+            # (cicasite.pagination) read 24 index entries and stop; ?year= is a range on start_date.
+            models.Index(fields=["publication_status", "-start_date", "title", "id"], name="event_public_list_idx"),
+            # A member's page: its latest hosted meetings (LIMIT 11, read in index order); and EventFilter's
+            # host choices: EXISTS(a published meeting hosted by the member), one index probe each.
+            models.Index(fields=["host", "publication_status", "-start_date", "id"], name="event_host_public_idx"),
             # ?kind= and ?when= (status) with the same order
             models.Index(fields=["publication_status", "kind", "-start_date"], name="event_public_kind_idx"),
             models.Index(fields=["publication_status", "status", "start_date"], name="event_public_status_idx"),

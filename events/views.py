@@ -3,7 +3,6 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite import structured_data
-from cicasite.i18n import order_for
 from cicasite.opendata import MEETINGS, download
 from cicasite.views import FilteredListView
 from events.filters import EventFilter
@@ -21,7 +20,9 @@ class EventListView(FilteredListView):
             .select_related("host")
             .prefetch_related("dimensions")
             .defer("body", "notes")
-            .order_by(*order_for(Event, "-start_date", "title", "pk"))
+            # Ties on a date break by the English title in every language: never NULL, and the
+            # list index (publication_status, -start_date, title_en, id) serves every language.
+            .order_by("-start_date", "title_en", "pk")
         )
 
 

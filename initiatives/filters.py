@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.filters import FacetedFilterSet, FacetSelect, count_by
+from cicasite.filters import FacetedFilterSet, FacetSelect
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension
 
@@ -35,10 +35,10 @@ class InitiativeFilter(FacetedFilterSet):
         model = Initiative
         fields = {}
 
-    def facet_counts(self):
+    def facets(self):
         return {
-            "status": count_by(self.queryset_without("status"), "status"),
-            "chairmanship": count_by(self.queryset_without("chairmanship"), "chairmanship__slug"),
-            "dimension": count_by(self.queryset_without("dimension"), "dimensions__slug"),
-            "proposed_by": count_by(self.queryset_without("proposed_by"), "proposed_by"),
+            "status": (self.queryset_without("status"), "status", "pk"),
+            "chairmanship": (self.queryset_without("chairmanship"), "chairmanship__slug", "pk"),
+            "dimension": (self.queryset_without("dimension"), "dimensions__slug", "pk"),
+            "proposed_by": (self.queryset_without("proposed_by"), "proposed_by", "pk"),
         }

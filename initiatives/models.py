@@ -129,6 +129,15 @@ class Initiative(Publishable):
             ),
         ]
         indexes = [
+            # /initiatives/ in its full order (title, pk): page 1 and every seek page (cicasite.pagination)
+            # read 24 index entries instead of sorting every published initiative.
+            models.Index(fields=["publication_status", "title", "id"], name="initiative_public_list_idx"),
+            # The home page's initiatives of the current chairmanship (LIMIT 11, in title order).
+            models.Index(
+                fields=["chairmanship", "publication_status", "title", "id"], name="initiative_chair_public_idx"
+            ),
+            # A member's page: the initiatives it leads (LIMIT 11, in title order).
+            models.Index(fields=["lead", "publication_status", "title", "id"], name="initiative_lead_public_idx"),
             # /initiatives/?status=... ordered by title
             models.Index(fields=["publication_status", "status", "title"], name="initiative_pub_status_idx"),
         ]

@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
-from cicasite.i18n import order_for
+from cicasite.i18n import order_by_shown
 from cicasite.opendata import INITIATIVES, download
 from cicasite.views import FilteredListView
 from events.models import Event
@@ -15,13 +15,13 @@ class InitiativeListView(FilteredListView):
     template_name = "initiatives/initiative_list.html"
 
     def get_base_queryset(self):
-        return (
+        initiatives = (
             Initiative.objects.published()
             .select_related("chairmanship__member", "lead")
             .prefetch_related("dimensions")
             .defer("body", "notes")
-            .order_by(*order_for(Initiative, "title", "pk"))
         )
+        return order_by_shown(initiatives, "title", "pk")
 
 
 class InitiativeDetailView(DetailView):

@@ -1,9 +1,9 @@
 import django_filters
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.filters import FacetedFilterSet, FacetSelect, count_by
+from cicasite.filters import FacetedFilterSet, FacetSelect
 from members.models import Dimension, Member, Region, Role
 
 
@@ -64,25 +64,20 @@ class MemberFilter(FacetedFilterSet):
             queryset = queryset.with_role_in(dimension=dimension, role=role)
         return queryset
 
-    def facet_counts(self):
+    def facets(self):
         applied = self.applied()
-        # Roles of the members that every other filter keeps; dimension and role count each other's choice.
+        # Roles of the members that every other filter keeps; dimension and role count each other's choice,
+        # as numbers of distinct members.
         members = self.queryset_without("dimension", "role")
         roles = Role.objects.filter(member__in=members.values("pk"))
         by_dimension = roles.filter(role=applied["role"]) if "role" in applied else roles
         by_role = roles.filter(area__dimension=applied["dimension"]) if "dimension" in applied else roles
         return {
-            "dimension": count_by_member(by_dimension, "area__dimension__slug"),
-            "role": count_by_member(by_role, "role"),
-            "status": count_by(self.queryset_without("status"), "status"),
-            "region": count_by(self.queryset_without("region"), "region__slug"),
+            "dimension": (by_dimension, "area__dimension__slug", "member"),
+            "role": (by_role, "role", "member"),
+            "status": (self.queryset_without("status"), "status", "pk"),
+            "region": (self.queryset_without("region"), "region__slug", "pk"),
         }
-
-
-def count_by_member(roles, field):
-    """{value: number of distinct members} among the given roles, in one query."""
-    rows = roles.order_by().values(field).annotate(n=Count("member", distinct=True)).values_list(field, "n")
-    return dict(rows)
 
 
 class RoleFilter(django_filters.FilterSet):

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite import structured_data
-from cicasite.i18n import order_for
+from cicasite.i18n import order_by_shown
 from cicasite.models import Publishable
 from cicasite.opendata import MEMBERS, ROLES, download
 from cicasite.views import FilteredListView
@@ -15,6 +15,7 @@ from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
+DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's page
 
 
 class MemberListView(FilteredListView):
@@ -22,13 +23,13 @@ class MemberListView(FilteredListView):
     template_name = "members/member_list.html"
 
     def get_base_queryset(self):
-        return (
+        members = (
             Member.objects.published()
             .select_related("region")
             .prefetch_related(Prefetch("roles", queryset=Role.objects.select_related("area__dimension")))
             .defer("body", "notes")
-            .order_by(*order_for(Member, "name", "pk"))
         )
+        return order_by_shown(members, "name", "pk")
 
 
 class MemberDetailView(DetailView):
@@ -40,16 +41,6 @@ class MemberDetailView(DetailView):
             .select_related("region")
             .prefetch_related(
                 Prefetch("roles", queryset=Role.objects.select_related("area__dimension")),
-                Prefetch(
-                    "hosted_events",
-                    queryset=Event.objects.published().order_by("-start_date"),
-                    to_attr="public_hosted_events",
-                ),
-                Prefetch(
-                    "led_initiatives",
-                    queryset=Initiative.objects.published().select_related("chairmanship__member"),
-                    to_attr="public_led_initiatives",
-                ),
                 "chairmanships",
                 "sources",
             )
@@ -61,6 +52,23 @@ class MemberDetailView(DetailView):
         for role in self.object.roles.all():
             by_dimension.setdefault(role.area.dimension, []).append(role)
         context["roles_by_dimension"] = sorted(by_dimension.items(), key=lambda item: item[0].position)
+        # The latest few, and one more to know whether to link to all of them: the page keeps its size
+        # whether a member hosted ten meetings or ten thousand. LIMIT queries read in index order.
+        related = {
+            "public_hosted_events": Event.objects.published()
+            .filter(host=self.object)
+            .defer("body", "notes")
+            .order_by("-start_date", "pk"),
+            "public_led_initiatives": Initiative.objects.published()
+            .filter(lead=self.object)
+            .select_related("chairmanship__member")
+            .defer("body", "notes")
+            .order_by("title", "pk"),
+        }
+        for name, queryset in related.items():
+            rows = list(queryset[: DETAIL_LIST_LIMIT + 1])
+            context[f"more_{name}"] = len(rows) > DETAIL_LIST_LIMIT
+            setattr(self.object, name, rows[:DETAIL_LIST_LIMIT])
         context["structured_data"] = structured_data.member(self.object)
         return context
 

@@ -355,3 +355,23 @@ class AdminTranslationTests(TestCase):
         member.joined = 1992
         member.save()
         self.assertEqual(self.changelist(translation_ru="current"), {"kazakhstan"})
+
+
+class RussianListPagesTests(TestCase):
+    def test_every_page_of_a_russian_list_in_order_of_the_title_shown(self):
+        from tests.factories import make_initiative
+
+        for n in range(30):
+            # every third without a Russian title: it sorts by its English one, among the others
+            russian = {} if n % 3 == 0 else {"title_ru": f"Инициатива {n:02d}"}
+            make_initiative(title=f"Initiative {n:02d}", slug=f"initiative-{n:02d}", **russian)
+        shown = []
+        for page in (1, 2):
+            response = self.client.get("/ru/initiatives/", {"page": page} if page > 1 else {})
+            self.assertEqual(response.status_code, 200)
+            shown += [str(initiative) for initiative in response.context["object_list"]]
+        self.assertEqual(len(shown), 30)
+        self.assertEqual(len(set(shown)), 30)
+        self.assertEqual(shown[:10], [f"Initiative {n:02d}" for n in range(0, 30, 3)])  # Latin first
+        self.assertEqual(shown[10:], [f"Инициатива {n:02d}" for n in range(30) if n % 3])
+        self.assertEqual(self.client.get("/ru/initiatives/", {"page": 3}).status_code, 404)

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from events.models import Event
+from events.sitemaps import EventSitemap
 from initiatives.models import Initiative
 from members.models import Dimension, Member
 from tests.factories import DRAFT, make_event, make_initiative, make_member
@@ -25,14 +26,25 @@ class SitemapTests(TestCase):
         make_event(slug="hidden-meeting", publication_status=DRAFT)
         make_initiative(slug="hidden-idea", publication_status=DRAFT)
 
-    def entries(self, **headers):
+    def sections(self, **headers):
         response = self.client.get("/sitemap.xml", **headers)
         self.assertEqual(response.status_code, 200)
-        root = ET.fromstring(response.content)
-        return {
-            url.find("s:loc", NS).text: getattr(url.find("s:lastmod", NS), "text", None)
-            for url in root.findall("s:url", NS)
-        }
+        self.assertEqual(response["Content-Type"], "application/xml")
+        return [loc.text for loc in ET.fromstring(response.content).findall("s:sitemap/s:loc", NS)]
+
+    def entries(self, **headers):
+        """Every URL of every section listed in the index."""
+        entries = {}
+        for section in self.sections(**headers):
+            self.assertTrue(section.startswith("https://cica.example/sitemap-"), section)
+            response = self.client.get(section.removeprefix("https://cica.example"), **headers)
+            self.assertEqual(response.status_code, 200)
+            root = ET.fromstring(response.content)
+            entries |= {
+                url.find("s:loc", NS).text: getattr(url.find("s:lastmod", NS), "text", None)
+                for url in root.findall("s:url", NS)
+            }
+        return entries
 
     def test_lists_every_public_record_with_lastmod_and_no_draft(self):
         entries = self.entries()
@@ -67,11 +79,19 @@ class SitemapTests(TestCase):
         entries = self.entries(HTTP_HOST="evil.example")
         self.assertTrue(all(url.startswith("https://cica.example/") for url in entries))
 
+    def test_urls_of_the_index_never_come_from_the_host_header(self):
+        sections = self.sections(HTTP_HOST="evil.example")
+        self.assertEqual(len(sections), 5)
+        self.assertTrue(all(url.startswith("https://cica.example/sitemap-") for url in sections))
+
     def test_query_count_is_fixed(self):
-        # per record section (members, dimensions, meetings, initiatives): the paginator's COUNT, then the
-        # rows of the page, each paired with every language (cicasite.sitemaps.LanguagePairs)
-        with self.assertNumQueries(8):
+        # the index: one COUNT per record section (members, dimensions, meetings, initiatives)
+        with self.assertNumQueries(4):
             self.client.get("/sitemap.xml")
+        # a section page: the paginator's COUNT, then the rows of the page, each paired with every
+        # language (cicasite.sitemaps.LanguagePairs)
+        with self.assertNumQueries(2):
+            self.client.get("/sitemap-events.xml")
 
     def test_robots_txt_points_at_the_sitemap(self):
         response = self.client.get("/robots.txt", headers={"host": "evil.example"})
@@ -89,3 +109,30 @@ class SitemapTests(TestCase):
         for start, stop in ((0, 5), (5, 6), (3, 10), (1, 2), (len(full) - 3, len(full) + 4)):
             with self.subTest(start=start, stop=stop):
                 self.assertEqual(pairs[start:stop], full[start:stop])
+
+
+@override_settings(SITE_URL="https://cica.example")
+class LargeSitemapTests(TestCase):
+    def test_a_section_over_the_limit_gets_more_pages_and_every_record_is_listed(self):
+        for i in range(7):
+            make_event(slug=f"meeting-{i}")
+        EventSitemap.limit = 3
+        try:
+            response = self.client.get("/sitemap.xml")
+            sections = [loc.text for loc in ET.fromstring(response.content).findall("s:sitemap/s:loc", NS)]
+            event_pages = [url for url in sections if "/sitemap-events.xml" in url]
+            # 7 meetings in 2 languages: 14 entries, 5 pages of 3
+            self.assertEqual(
+                event_pages,
+                ["https://cica.example/sitemap-events.xml"]
+                + [f"https://cica.example/sitemap-events.xml?p={n}" for n in range(2, 6)],
+            )
+            listed = set()
+            for url in event_pages:
+                page = self.client.get(url.removeprefix("https://cica.example"))
+                listed |= {loc.text for loc in ET.fromstring(page.content).findall("s:url/s:loc", NS)}
+            self.assertEqual(len(listed), 14)
+            self.assertEqual(len({url.replace("/ru/", "/") for url in listed}), 7)
+            self.assertEqual(self.client.get("/sitemap-events.xml?p=6").status_code, 404)
+        finally:
+            del EventSitemap.limit

@@ -135,10 +135,64 @@ class EventListQueryCountTests(TestCase):
 
     def test_query_count(self):
         self.make_rows(30)
-        # 1 year choices, 1 COUNT, 5 facet counts (when, kind, year, dimension, host),
-        # 1 page of meetings with host (JOIN), 1 prefetch of dimensions, 1 dimension and 1 host choices.
-        with self.assertNumQueries(11):
+        # 1 year choices, 1 total and page boundaries (one window query, no COUNT(*) of its own),
+        # 1 UNION ALL of the 5 facet counts (when, kind, year, dimension, host), 1 page of meetings with
+        # host (JOIN), 1 prefetch of dimensions, 1 dimension and 1 host choices.
+        with self.assertNumQueries(7):
             self.client.get(URL)
+
+
+class EventPaginationTests(TestCase):
+    """?page=N seeks to the first key of page N (cicasite.pagination): the same rows as an OFFSET would give."""
+
+    @classmethod
+    def setUpTestData(cls):
+        # Ties on date and on title, so that the seek has to use every column of the order.
+        for i in range(60):
+            make_event(title=f"Meeting {i % 7}", start_date=date(2000 + i % 5, 1, 1))
+        make_event(title="Draft meeting", publication_status=DRAFT)
+
+    def test_every_page_shows_the_rows_an_offset_would(self):
+        expected = list(Event.objects.published().order_by("-start_date", "title", "pk").values_list("pk", flat=True))
+        seen = []
+        for number in (1, 2, 3):
+            response = self.client.get(URL, {"page": number})
+            self.assertEqual(response.status_code, 200)
+            page = [event.pk for event in response.context["object_list"]]
+            self.assertEqual(page, expected[(number - 1) * 24 : number * 24])
+            seen += page
+            self.assertEqual(response.context["paginator"].count, 60)
+        self.assertEqual(seen, expected)
+        self.assertContains(self.client.get(URL, {"page": 3}), "Page 3 of 3")
+
+    def test_filtered_pages_seek_within_the_filter(self):
+        expected = list(
+            Event.objects.published()
+            .filter(start_date__year=2001)
+            .order_by("-start_date", "title", "pk")
+            .values_list("pk", flat=True)
+        )
+        response = self.client.get(URL, {"year": "2001"})
+        self.assertEqual([event.pk for event in response.context["object_list"]], expected)
+        self.assertEqual(response.context["result_count"], 12)
+
+    def test_no_offset_and_no_count_star_on_a_deep_page(self):
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(self.client.get(URL, {"page": 3}).status_code, 200)
+        sql = " ".join(query["sql"].upper() for query in ctx.captured_queries)
+        self.assertNotIn("OFFSET", sql)
+        self.assertNotIn("COUNT(*)", sql)
+
+    def test_page_out_of_range_or_not_a_number_is_a_404(self):
+        for page in ("4", "0", "-1", "two"):
+            with self.subTest(page=page):
+                self.assertEqual(self.client.get(URL, {"page": page}).status_code, 404)
+
+    def test_last_page_by_name(self):
+        response = self.client.get(URL, {"page": "last"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["page_obj"].number, 3)
+        self.assertEqual(len(response.context["object_list"]), 12)
 
 
 class EventDetailTests(TestCase):

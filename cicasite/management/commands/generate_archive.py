@@ -42,6 +42,7 @@ from django.utils import timezone
 from modeltranslation.translator import translator
 
 from cicasite.models import Publishable
+from cicasite.pagecache import bump_content_version
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Role
@@ -215,6 +216,8 @@ class Command(BaseCommand):
             self.create_documents(documents, meeting_rows, meeting_pks)
             self.create_initiatives(initiatives, meeting_pks)
             self.create_roles()
+        if any(self.created.values()) or any(self.deleted.values()):
+            bump_content_version()  # rows were written without save(): cached pages are stale
         elapsed = time.perf_counter() - started
         for label in ("meetings", "documents", "initiatives", "roles"):
             self.stdout.write(

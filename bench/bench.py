@@ -1,0 +1,376 @@
+"""make bench: the key pages under gunicorn + PostgreSQL + wrk, on a 1,000- and a 100,000-record archive.
+
+    .venv/bin/python bench/bench.py [--sizes 1k,100k] [--seconds 2] [--connections 16] [--modes warm,cold]
+
+For each archive size it prepares its own database (cica_perf_bench_<size>: created with psql,
+migrated, CICA content loaded, generate_archive run once; later runs reuse it), then serves the site
+with production settings (DJANGO_DEBUG=0, a throwaway SECRET_KEY, Redis cache under a key prefix of
+its own) under gunicorn (gunicorn.conf.py) on a free loopback port. wrk sends
+`X-Forwarded-Proto: https`, which gunicorn believes from loopback only, as behind a TLS proxy.
+
+Each key page is measured between two runs of the trivial reference view /healthz (interleaved, same
+connections and duration) and divided by their mean, so the ratio holds although absolute numbers are noisy on a
+shared machine. Modes: warm (anonymous page cache on, primed) and cold (PAGE_CACHE=0: every request
+renders). Queries per request are counted in-process (django.test.utils.CaptureQueriesContext and the
+test client) with the same production settings and the page cache off, i.e. the cost of a render.
+
+Prints one table, then each target of issue 5 with its measured value and met / NOT MET.
+Bounded: wrk runs --seconds per measurement (default 2 s); the whole run takes about 5 minutes.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PG = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc"]
+
+SIZES = {
+    # name: (meetings, documents, initiatives)
+    "1k": (1_000, 200, 50),
+    "100k": (100_000, 20_000, 5_000),
+}
+
+# (label, path); "{last}" is replaced by the events list's last page number.
+PAGES = [
+    ("home", "/"),
+    ("members ?dimension", "/members/?dimension=economic"),
+    ("member detail", "/members/kazakhstan/"),
+    ("events p1", "/events/"),
+    ("events last", "/events/?page={last}"),
+    ("event detail", "/events/sixth-cica-summit-2022/"),
+    ("initiatives", "/initiatives/"),
+    ("search", "/search/?q=summit"),
+    ("sitemap", "/sitemap.xml"),
+    # Not in the issue's list: the largest section page of the sitemap (up to 5,000 addresses).
+    ("sitemap events p1", "/sitemap-events.xml"),
+]
+ISSUE_PAGES = {label for label, _ in PAGES} - {"sitemap events p1"}
+REFERENCE = "/healthz"
+
+
+def run(cmd, env=None, **kwargs):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, capture_output=True, **kwargs)
+
+
+def base_env(database, **extra):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL="https://127.0.0.1",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+        REQUEST_LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def prepare_database(size, static_root):
+    database = f"cica_perf_bench_{size}"
+    exists = run([*PG, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"]).stdout.strip()
+    if not exists:
+        run([*PG, f"CREATE DATABASE {database}"])
+    env = base_env(database, STATIC_ROOT=static_root)
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env=env, timeout=300)
+    if not exists:
+        run([PYTHON, "manage.py", "load_cica"], env=env, timeout=300)
+    meetings, documents, initiatives = SIZES[size]
+    # Idempotent: a second run with the same sizes creates nothing.
+    out = run(
+        [PYTHON, "manage.py", "generate_archive", "--meetings", str(meetings), "--documents", str(documents)]
+        + ["--initiatives", str(initiatives)],
+        env=env,
+        timeout=600,
+    ).stdout
+    print(f"  {database}: {out.strip().splitlines()[-1]}", file=sys.stderr)
+    run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-Atc", "VACUUM ANALYZE"])
+    return database
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.read(), response.headers
+
+
+class Server:
+    def __init__(self, env, log_path):
+        self.port = free_port()
+        self.log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if fetch(self.url + REFERENCE)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start; see {log_path}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def to_ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, seconds, connections):
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+        + ["-H", "X-Forwarded-Proto: https", url],
+        check=True,
+        text=True,
+        capture_output=True,
+        timeout=seconds + 30,
+    ).stdout
+    latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.MULTILINE))
+    if "99" not in latency:
+        raise RuntimeError(f"wrk printed no latency distribution for {url}:\n{out}")
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": to_ms(latency["50"]),
+        "p99": to_ms(latency["99"]),
+        "bad": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else "",
+    }
+
+
+def page_weight(server_url, path):
+    """Bytes of the page plus its stylesheets as sent: without and with Accept-Encoding: gzip."""
+    _, body, headers = fetch(server_url + path)
+    _, gzipped, gz_headers = fetch(server_url + path, {"Accept-Encoding": "gzip"})
+    total = len(body)
+    compressed = len(gzipped) if gz_headers.get("Content-Encoding") == "gzip" else len(body)
+    if "html" in headers.get("Content-Type", ""):
+        for href in re.findall(rb'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', body):
+            _, css, _ = fetch(server_url + href.decode())
+            _, css_gz, css_headers = fetch(server_url + href.decode(), {"Accept-Encoding": "gzip"})
+            total += len(css)
+            compressed += len(css_gz) if css_headers.get("Content-Encoding") == "gzip" else len(css)
+    return total, compressed
+
+
+def query_counts(env, paths):
+    out = run([PYTHON, "bench/query_counts.py", "--json", *paths], env=env | {"PAGE_CACHE": "0"}, timeout=300)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_size(size, args, static_root, workdir):
+    database = prepare_database(size, static_root)
+    results = {}
+    run_id = secrets.token_hex(4)
+    for mode in args.modes:
+        env = base_env(
+            database,
+            STATIC_ROOT=static_root,
+            CACHE_URL="redis://127.0.0.1:6379/0",
+            # A prefix per run and size: no entry of another run or archive is ever served.
+            CACHE_KEY_PREFIX=f"cica-perf-bench-{size}-{run_id}",
+            PAGE_CACHE="1" if mode == "warm" else "0",
+        )
+        server = Server(env, Path(workdir) / f"gunicorn-{size}-{mode}.log")
+        try:
+            _, first, _ = fetch(server.url + "/events/")
+            last = int(re.search(rb"Page 1 of (\d+)", first).group(1))
+            pages = [(label, path.format(last=last)) for label, path in PAGES]
+            if mode == args.modes[0]:
+                counts = query_counts(env, [path for _, path in pages])
+                weights = {path: page_weight(server.url, path) for _, path in pages}
+            # /healthz, page, /healthz, page, ... /healthz: each page against the mean of the reference
+            # measured just before and just after it, so that drift of the shared machine cancels out.
+            reference = wrk(server.url + REFERENCE, args.seconds, args.connections)
+            for label, path in pages:
+                status, _, _ = fetch(server.url + path)
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status}")
+                for _ in range(5):  # prime the page cache (warm) and each worker's connections
+                    fetch(server.url + path)
+                page = wrk(server.url + path, args.seconds, args.connections)
+                after = wrk(server.url + REFERENCE, args.seconds, args.connections)
+                ref_rps = (reference["rps"] + after["rps"]) / 2
+                results[(mode, label)] = page | {
+                    "path": path,
+                    "ref_rps": ref_rps,
+                    "ratio": page["rps"] / ref_rps,
+                    "queries": counts[path],
+                    "bytes": weights[path],
+                }
+                print(
+                    f"  {size:>4} {mode:<4} {label:<20} {page['rps']:>8.0f} rps  ref {ref_rps:>6.0f}"
+                    f"  ratio {page['rps'] / ref_rps:.2f}  p99 {page['p99']:.1f} ms",
+                    file=sys.stderr,
+                )
+                reference = after
+        finally:
+            server.stop()
+    return results
+
+
+def print_table(sizes, results, args):
+    small, large = sizes[0], sizes[-1]
+    head = (
+        f"| mode | page | {small} rps | p50 ms | p99 ms | queries | ratio to /healthz "
+        f"| {large} rps | p50 ms | p99 ms | queries | ratio to /healthz | {large}/{small} |"
+    )
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for mode in args.modes:
+        for label, _ in PAGES:
+            cells = [mode, label]
+            for size in (small, large):
+                r = results[size][(mode, label)]
+                cells += [
+                    f"{r['rps']:.0f}",
+                    f"{r['p50']:.1f}",
+                    f"{r['p99']:.1f}",
+                    str(r["queries"]),
+                    f"{r['ratio']:.2f}",
+                ]
+            cells.append(f"{results[large][(mode, label)]['rps'] / results[small][(mode, label)]['rps']:.2f}")
+            print("| " + " | ".join(cells) + " |")
+    print()
+    print(
+        f"HTML + CSS per page ({large}): "
+        + ", ".join(
+            f"{label} {results[large][(args.modes[0], label)]['bytes'][0] / 1024:.0f}/"
+            f"{results[large][(args.modes[0], label)]['bytes'][1] / 1024:.0f} KB"
+            for label, _ in PAGES
+        )
+        + " (identity/gzip)"
+    )
+
+
+def check_targets(sizes, results, args):
+    """Each target of issue 5 over the issue's key pages (the extra sitemap section row is shown, not judged)."""
+    small, large = sizes[0], sizes[-1]
+    PAGES = [page for page in globals()["PAGES"] if page[0] in ISSUE_PAGES]  # noqa: N806
+    big = results[large]
+    lines = []
+
+    def target(text, ok, value):
+        lines.append(f"{'met    ' if ok else 'NOT MET'}  {text}: {value}")
+
+    if "warm" in args.modes:
+        worst = min(PAGES, key=lambda p: big[("warm", p[0])]["ratio"])[0]
+        target(
+            "warm: every key page >= 0.7 x /healthz",
+            big[("warm", worst)]["ratio"] >= 0.7,
+            f"lowest {worst} {big[('warm', worst)]['ratio']:.2f}",
+        )
+        worst99 = max(PAGES, key=lambda p: big[("warm", p[0])]["p99"])[0]
+        target(
+            f"warm: p99 < 100 ms at {args.connections} connections",
+            big[("warm", worst99)]["p99"] < 100,
+            f"highest {worst99} {big[('warm', worst99)]['p99']:.1f} ms",
+        )
+    if "cold" in args.modes:
+        members = big[("cold", "members ?dimension")]["ratio"]
+        target("cold: members directory >= 0.10 x /healthz", members >= 0.10, f"{members:.2f}")
+        worst = min(PAGES, key=lambda p: big[("cold", p[0])]["ratio"])[0]
+        target(
+            "cold: no key page below 0.05 x /healthz",
+            big[("cold", worst)]["ratio"] >= 0.05,
+            f"lowest {worst} {big[('cold', worst)]['ratio']:.2f}",
+        )
+    if small != large:
+        for mode in args.modes:
+            for label in ("events p1", "events last"):
+                # Ratios to /healthz, so that drift of the shared machine between the two runs cancels out.
+                value = big[(mode, label)]["ratio"] / results[small][(mode, label)]["ratio"]
+                target(
+                    f"{mode}: {label} at {large} >= 0.9 x at {small} (ratios to /healthz)",
+                    value >= 0.9,
+                    f"{value:.2f}",
+                )
+    mode = args.modes[0]
+    most = max(PAGES, key=lambda p: big[(mode, p[0])]["queries"])[0]
+    target(
+        "queries per request <= 8 on every key page",
+        big[(mode, most)]["queries"] <= 8,
+        f"highest {most} {big[(mode, most)]['queries']}",
+    )
+    same = all(big[(mode, p[0])]["queries"] == results[small][(mode, p[0])]["queries"] for p in PAGES)
+    target(f"queries the same at {small} and {large}", same, "yes" if same else "no")
+    html = [p for p in PAGES if not p[0].startswith("sitemap")]  # XML for crawlers, not pages
+    heaviest = max(html, key=lambda p: big[(mode, p[0])]["bytes"][0])[0]
+    weight = big[(mode, heaviest)]["bytes"]
+    target(
+        "HTML + CSS < 60 KB, identity and gzip",
+        weight[0] < 60 * 1024 and weight[1] < 60 * 1024,
+        f"heaviest {heaviest} {weight[0] / 1024:.0f} KB / {weight[1] / 1024:.0f} KB gzip",
+    )
+    print("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1k,100k", help="comma-separated: 1k, 100k")
+    parser.add_argument("--modes", default="warm,cold", help="comma-separated: warm, cold")
+    parser.add_argument("--seconds", type=int, default=2, help="wrk duration per measurement")
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    args.modes = args.modes.split(",")
+    sizes = args.sizes.split(",")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does it when run as root)")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="cica-bench-") as workdir:
+        static_root = str(Path(workdir) / "static")
+        env = base_env("unused", STATIC_ROOT=static_root)
+        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, timeout=300)
+        results = {}
+        for size in sizes:
+            results[size] = measure_size(size, args, static_root, workdir)
+    print(
+        f"\nmake bench, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
+        f"wrk {args.seconds} s x {args.connections} connections per measurement, "
+        f"gunicorn.conf.py, PostgreSQL, Redis; run took {time.monotonic() - started:.0f} s\n"
+    )
+    print_table(sizes, results, args)
+    print()
+    check_targets(sizes, results, args)
+
+
+if __name__ == "__main__":
+    main()

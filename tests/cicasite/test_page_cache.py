@@ -1,0 +1,230 @@
+"""The anonymous page cache (cicasite.pagecache, AnonymousPageCacheMiddleware) against the real file cache."""
+
+import gzip
+import shutil
+import tempfile
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cicasite import pagecache
+from cicasite.pagination import SeekPaginator
+from events.models import Event
+from members.models import Member
+from tests.factories import PUBLISHED, make_event, make_member
+
+
+class PageCacheTestCase(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.cache_dir = tempfile.mkdtemp(prefix="cica-test-pages-")
+        cls.settings_override = override_settings(
+            PAGE_CACHE=True,
+            CACHES={
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                "pages": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": cls.cache_dir},
+            },
+        )
+        cls.settings_override.enable()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.settings_override.disable()
+        shutil.rmtree(cls.cache_dir, ignore_errors=True)
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.member = make_member(name="Kazakhstan", slug="kazakhstan")
+        cls.event = make_event(title="Sixth Summit", slug="sixth-summit", host=cls.member)
+
+    def setUp(self):
+        pagecache.page_cache().clear()
+
+
+class AnonymousPageCacheTests(PageCacheTestCase):
+    def test_second_request_is_a_hit_with_the_same_page(self):
+        first = self.client.get("/events/")
+        second = self.client.get("/events/")
+        self.assertEqual(first["X-Page-Cache"], "miss")
+        self.assertEqual(second["X-Page-Cache"], "hit")
+        self.assertEqual(first.content, second.content)
+        self.assertEqual(first["ETag"], second["ETag"])
+        self.assertEqual(second["Content-Security-Policy"], first["Content-Security-Policy"])
+        self.assertIn("Cookie", second["Vary"])
+        self.assertEqual(second["Cache-Control"], "public, max-age=0")
+
+    def test_a_hit_needs_no_query(self):
+        self.client.get("/events/")
+        with self.assertNumQueries(0):
+            response = self.client.get("/events/")
+        self.assertContains(response, "Sixth Summit")
+
+    def test_key_is_the_full_path_with_its_query_string(self):
+        self.client.get("/events/")
+        response = self.client.get("/events/?kind=summit")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertEqual(self.client.get("/events/?kind=summit")["X-Page-Cache"], "hit")
+        self.assertEqual(self.client.get("/events/?kind=forum")["X-Page-Cache"], "miss")
+
+    def test_a_write_without_signals_is_not_seen_until_a_save(self):
+        self.client.get("/events/")
+        Event.objects.filter(pk=self.event.pk).update(title="Renamed quietly")  # no signal: proves the hit
+        self.assertContains(self.client.get("/events/"), "Sixth Summit")
+        self.event.refresh_from_db()
+        self.event.title = "Seventh Summit"
+        self.event.save()
+        response = self.client.get("/events/")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertContains(response, "Seventh Summit")
+
+    def test_deleting_a_record_invalidates(self):
+        self.assertContains(self.client.get("/events/"), "Sixth Summit")
+        self.event.delete()
+        self.assertNotContains(self.client.get("/events/"), "Sixth Summit")
+
+    def test_conditional_get_answers_304(self):
+        first = self.client.get("/members/kazakhstan/")
+        again = self.client.get("/members/kazakhstan/", headers={"if-none-match": first["ETag"]})
+        self.assertEqual(again.status_code, 304)
+        self.assertEqual(again.content, b"")
+        since = self.client.get("/members/kazakhstan/", headers={"if-modified-since": first["Last-Modified"]})
+        self.assertEqual(since.status_code, 304)
+        other = self.client.get("/members/kazakhstan/", headers={"if-none-match": '"something-else"'})
+        self.assertEqual(other.status_code, 200)
+
+    def test_conditional_get_after_a_change_gets_the_new_page(self):
+        first = self.client.get("/members/kazakhstan/")
+        Member.objects.get(pk=self.member.pk).save()  # any save bumps the version
+        self.member.capital = "Astana, the capital"
+        self.member.save()
+        response = self.client.get("/members/kazakhstan/", headers={"if-none-match": first["ETag"]})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Astana, the capital")
+
+    def test_gzip_for_clients_that_accept_it_from_the_same_entry(self):
+        plain = self.client.get("/events/")
+        compressed = self.client.get("/events/", headers={"accept-encoding": "gzip, br"})
+        self.assertEqual(compressed["X-Page-Cache"], "hit")
+        self.assertEqual(compressed["Content-Encoding"], "gzip")
+        self.assertEqual(gzip.decompress(compressed.content), plain.content)
+        self.assertLess(len(compressed.content), len(plain.content) / 2)
+        self.assertNotEqual(compressed["ETag"], plain["ETag"])
+        self.assertIn("Accept-Encoding", plain["Vary"])
+        self.assertNotIn("Content-Encoding", plain)
+        self.assertEqual(int(plain["Content-Length"]), len(plain.content))
+
+    def test_html_is_served_without_the_templates_indentation(self):
+        content = self.client.get("/events/").content
+        self.assertNotIn(b"\n    ", content)
+        self.assertContains(self.client.get("/events/"), "Sixth Summit")
+
+    def test_not_found_and_redirects_are_not_stored(self):
+        self.client.get("/members/nowhere/")
+        self.assertEqual(self.client.get("/members/nowhere/").status_code, 404)
+        self.assertNotIn("X-Page-Cache", self.client.get("/members/nowhere/"))
+        self.assertNotIn("X-Page-Cache", self.client.get("/members/?q="))  # tidy-address redirect
+
+    def test_health_checks_and_admin_are_never_cached(self):
+        for url in ("/healthz", "/readyz", "/admin/login/"):
+            with self.subTest(url=url):
+                self.client.get(url)
+                self.assertNotIn("X-Page-Cache", self.client.get(url))
+
+    def test_visitor_with_a_cookie_is_never_served_from_the_cache(self):
+        self.client.get("/events/")
+        self.client.cookies["csrftoken"] = "x" * 32
+        response = self.client.get("/events/")
+        self.assertNotIn("X-Page-Cache", response)
+
+    def test_a_response_that_sets_a_cookie_is_not_stored(self):
+        # The admin login form sets the CSRF cookie: never shared, even for a visitor without cookies.
+        response = self.client.get("/admin/login/?next=/admin/")
+        self.assertIn("csrftoken", response.cookies)
+        self.assertNotIn("X-Page-Cache", response)
+
+
+class StaffAndInvalidationTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.staff = get_user_model().objects.create_superuser("editor", "editor@example.org", "a long password 1")
+
+    def test_staff_are_never_served_cached_pages_nor_fill_the_cache(self):
+        anonymous = self.client_class()
+        anonymous.get("/events/")
+        self.client.force_login(self.staff)
+        staff_view = self.client.get("/events/")
+        self.assertNotIn("X-Page-Cache", staff_view)
+        self.assertEqual(anonymous.get("/events/")["X-Page-Cache"], "hit")
+
+    def test_admin_save_invalidates_cached_pages(self):
+        anonymous = self.client_class()
+        self.assertContains(anonymous.get("/events/"), "Sixth Summit")
+        self.assertEqual(anonymous.get("/events/")["X-Page-Cache"], "hit")
+        self.client.force_login(self.staff)
+        response = self.client.post(
+            reverse("admin:events_event_changelist"),
+            {"action": "unpublish", "_selected_action": [self.event.pk]},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Event.objects.get(pk=self.event.pk).publication_status, "draft")
+        after = anonymous.get("/events/")
+        self.assertEqual(after["X-Page-Cache"], "miss")
+        self.assertNotContains(after, "Sixth Summit")
+        self.assertEqual(anonymous.get("/events/sixth-summit/").status_code, 404)
+
+    def test_admin_change_form_save_invalidates(self):
+        anonymous = self.client_class()
+        anonymous.get("/members/kazakhstan/")
+        self.client.force_login(self.staff)
+        member = Member.objects.get(pk=self.member.pk)
+        member.publication_status = PUBLISHED
+        member.summary = "Edited in the admin"
+        member.save()
+        self.assertContains(anonymous.get("/members/kazakhstan/"), "Edited in the admin")
+
+
+class PageTimeoutTests(TestCase):
+    def test_nothing_scheduled_means_the_configured_lifetime(self):
+        self.assertIsNone(pagecache.next_publication_change())
+        with override_settings(PAGE_CACHE_SECONDS=123):
+            self.assertEqual(pagecache.page_timeout(), 123)
+
+
+class DataCacheTests(PageCacheTestCase):
+    """Facet counts, page boundaries and year choices per content version (DATA_CACHE), page cache off."""
+
+    def test_second_render_reads_counts_from_the_cache_and_a_save_refreshes_them(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            first = self.client.get("/events/")
+            with CaptureQueriesContext(connection) as ctx:
+                second = self.client.get("/events/")
+            # page of meetings, prefetch of dimensions, dimension and host choices: no aggregate left
+            self.assertEqual(len(ctx), 4)
+            self.assertEqual(first.content, second.content)
+            self.assertEqual(second.context["result_count"], 1)
+            make_event(title="Seventh Summit", host=self.member)
+            third = self.client.get("/events/")
+            self.assertEqual(third.context["result_count"], 2)
+            self.assertContains(third, "Seventh Summit")
+
+    def test_deep_pages_from_cached_chunks_of_page_keys(self):
+        for i in range(60):
+            make_event(title=f"Meeting {i % 7}", start_date=date(2000 + i % 5, 1, 1))
+        expected = list(Event.objects.published().order_by("-start_date", "title", "pk").values_list("pk", flat=True))
+        self.addCleanup(setattr, SeekPaginator, "CHUNK", SeekPaginator.CHUNK)
+        SeekPaginator.CHUNK = 2  # pages 1-2 in one chunk, page 3 in the next
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            for _ in range(2):  # computed, then read from the cache
+                seen = []
+                for number in (1, 2, 3):
+                    response = self.client.get("/events/", {"page": number})
+                    seen += [event.pk for event in response.context["object_list"]]
+                    self.assertEqual(response.context["paginator"].count, 61)
+                self.assertEqual(seen, expected)
