@@ -38,6 +38,8 @@ PAGES = [
     "/initiatives/?status=achieved&chairmanship=kazakhstan-2020-2024&dimension=human",
     "/initiatives/cica-fund/",
     "/about/",
+    "/search/?q=summit",
+    "/timeline/",
 ]
 
 
@@ -55,11 +57,18 @@ def main():
             counts[url] = len(ctx)
         print(json.dumps(counts))
         return
-    print(f"{'status':>6} {'queries':>7}  page   ({connection.vendor})")
+    # Each page in English and in Russian (/ru/...): translated content costs no query.
+    print(f"{'status':>6} {'en':>4} {'ru':>4}  page   ({connection.vendor})")
     for url in PAGES:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        print(f"{response.status_code:>6} {len(ctx):>7}  {url}")
+        counts = []
+        for address in (url, f"/ru{url}"):
+            response = client.get(address)
+            if response.status_code == 302:  # to the canonical order of the parameters
+                address = response["Location"]
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(address)
+            counts.append(len(ctx))
+        print(f"{response.status_code:>6} {counts[0]:>4} {counts[1]:>4}  {url}")
 
 
 if __name__ == "__main__":
