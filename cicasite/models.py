@@ -7,10 +7,13 @@
 """
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import models
+from django.db.models.fields.files import ImageFileDescriptor
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cicasite import images
 from cicasite.forms import CheckedImageFormField
 from cicasite.validators import validate_image_file
 
@@ -52,15 +55,92 @@ class Publishable(models.Model):
         return self.publication_status == Publishable.PublicationStatus.PUBLISHED
 
 
-class CheckedImageField(models.ImageField):
-    """An ImageField whose uploads are checked by content (cicasite.validators)."""
+class CheckedImageDescriptor(ImageFileDescriptor):
+    """Remembers the name an image had before it was replaced, so its renditions can go."""
 
-    def __init__(self, *args, **kwargs):
+    def __set__(self, instance, value):
+        previous = instance.__dict__.get(self.field.attname)
+        key = self.field.previous_name_key
+        if previous is not None and key not in instance.__dict__:
+            instance.__dict__[key] = getattr(previous, "name", previous) or ""
+        super().__set__(instance, value)
+
+
+class CheckedImageField(models.ImageField):
+    """An ImageField whose uploads are checked by content (cicasite.validators), then cleaned.
+
+    On save, a new upload is re-encoded without metadata under a name made from its content
+    hash (cicasite.images), its width and height go to the two named fields of the same row,
+    and its renditions are stored next to it; the renditions of the image it replaces (or
+    that was cleared) are deleted. The replaced original itself is kept: a revision or a
+    backup may still point at it.
+    """
+
+    descriptor_class = CheckedImageDescriptor
+
+    def __init__(self, *args, stored_width_field=None, stored_height_field=None, **kwargs):
         kwargs.setdefault("validators", [validate_image_file])
+        self.stored_width_field = stored_width_field
+        self.stored_height_field = stored_height_field
         super().__init__(*args, **kwargs)
+
+    @property
+    def previous_name_key(self):
+        return f"_{self.attname}_previous_name"
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.stored_width_field:
+            kwargs["stored_width_field"] = self.stored_width_field
+        if self.stored_height_field:
+            kwargs["stored_height_field"] = self.stored_height_field
+        return name, path, args, kwargs
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        previous = model_instance.__dict__.pop(self.previous_name_key, None)
+        clean = None
+        if file and not file._committed:
+            clean = images.clean_upload(file.file)
+            file.save(clean.name, ContentFile(clean.content), save=False)
+            self.store_dimensions(model_instance, clean.width, clean.height)
+        elif not file:
+            self.store_dimensions(model_instance, None, None)
+        if previous and previous != file.name:
+            images.delete_renditions(file.storage, previous)
+        if clean is not None:
+            images.make_renditions(file.storage, file.name, clean.image)
+        elif file and previous is not None and previous != file.name:
+            # Another stored original came back (a revert): rebuild its renditions from it.
+            try:
+                self.rebuild(model_instance)
+            except (OSError, SyntaxError, ValueError):
+                pass  # the file is gone or unreadable: the page falls back to the original URL
+        return super().pre_save(model_instance, add)
+
+    def store_dimensions(self, model_instance, width, height):
+        if self.stored_width_field:
+            setattr(model_instance, self.stored_width_field, width)
+        if self.stored_height_field:
+            setattr(model_instance, self.stored_height_field, height)
+
+    def rebuild(self, model_instance):
+        """Make the renditions and dimensions of the stored original again (refresh_media)."""
+        file = getattr(model_instance, self.attname)
+        image, _format = images.open_stored(file.storage, file.name)
+        self.store_dimensions(model_instance, image.width, image.height)
+        return images.make_renditions(file.storage, file.name, image)
+
+    def picture(self, model_instance):
+        """The <picture> data for templates, from stored fields only (no storage, no Pillow)."""
+        return images.picture(
+            getattr(model_instance, self.attname),
+            getattr(model_instance, self.stored_width_field, None),
+            getattr(model_instance, self.stored_height_field, None),
+        )
 
 
 class Source(models.Model):
