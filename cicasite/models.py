@@ -6,9 +6,11 @@
 - Organ, SecretariatHead, Partner: how CICA works, for the /about/ page.
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import ImageFileDescriptor
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -110,7 +112,8 @@ class CheckedImageField(models.ImageField):
         elif not file:
             self.store_dimensions(model_instance, None, None)
         if previous and previous != file.name:
-            images.delete_renditions(file.storage, previous)
+            # Only once the row points elsewhere: a rolled-back save keeps the old image whole.
+            transaction.on_commit(partial(images.delete_renditions, file.storage, previous))
         if clean is not None:
             images.make_renditions(file.storage, file.name, clean.image)
         elif file and previous is not None and previous != file.name:

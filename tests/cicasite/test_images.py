@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -109,7 +109,8 @@ class ImageUploadTests(TestCase):
                     name=slug,
                     iso_code="",
                 )
-                self.assertRegex(member.flag.name, rf"^members/flags/[0-9a-f]{{32}}\.{extension}$")
+                # The content hash; the storage adds a suffix when the same file is already stored.
+                self.assertRegex(member.flag.name, rf"^members/flags/[0-9a-f]{{32}}(_[0-9A-Za-z]{{7}})?\.{extension}$")
                 with Image.open(stored(member.flag.name)) as image:
                     self.assertEqual(image.format, image_format)
 
@@ -140,7 +141,8 @@ class ImageUploadTests(TestCase):
 
         change = reverse("admin:members_member_change", args=[member.pk])
         replacement = SimpleUploadedFile("b.jpg", image_bytes("JPEG", size=(500, 500)), content_type="image/jpeg")
-        self.assertEqual(self.client.post(change, member_form(flag=replacement)).status_code, 302)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(self.client.post(change, member_form(flag=replacement)).status_code, 302)
         member.refresh_from_db()
         self.assertNotEqual(member.flag.name, first)
         self.assertEqual((member.flag_width, member.flag_height), (500, 500))
@@ -152,11 +154,22 @@ class ImageUploadTests(TestCase):
         self.assertEqual(self.client.post(change, member_form()).status_code, 302)
         self.assertTrue(all(stored(name).exists() for name in new))
 
-        self.assertEqual(self.client.post(change, member_form(**{"flag-clear": "on"})).status_code, 302)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(self.client.post(change, member_form(**{"flag-clear": "on"})).status_code, 302)
         member.refresh_from_db()
         self.assertFalse(member.flag)
         self.assertIsNone(member.flag_width)
         self.assertFalse(any(stored(name).exists() for name in new))
+
+    def test_a_save_that_fails_keeps_the_old_renditions(self):
+        member = self.upload_flag(image_bytes("PNG", size=(300, 200)), filename="a.png")
+        old = [rendition_name(member.flag.name, 160, ext) for ext in ("webp", "png")]
+        make_member(slug="taken", iso_code="TK")
+        member.flag = SimpleUploadedFile("b.png", image_bytes("PNG", size=(300, 200), color=(9, 9, 9)))
+        member.slug = "taken"  # the row cannot be written: member_slug_unique
+        with self.captureOnCommitCallbacks(execute=True), self.assertRaises(IntegrityError), transaction.atomic():
+            member.save()
+        self.assertTrue(all(stored(name).exists() for name in old))
 
     def test_public_pages_use_picture_srcset_and_set_width_and_height(self):
         member = self.upload_flag(image_bytes("PNG", size=(1200, 800)), filename="flag.png")
@@ -212,6 +225,28 @@ class ImageUploadTests(TestCase):
         document.refresh_from_db()
         self.assertEqual(document.file_sha256, hashlib.sha256(pdf_bytes()).hexdigest())
         self.assertEqual(document.file_size, len(pdf_bytes()))
+
+    def test_refresh_media_reencode_cleans_originals_stored_before_cleaning_existed(self):
+        legacy = "members/flags/legacy-upload.jpg"
+        default_storage.save(legacy, io.BytesIO(jpeg_with_gps_and_orientation()))
+        member = make_member(slug="legacy", flag=legacy, flag_alt="Flag")
+        out = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("refresh_media", "--reencode", stdout=out)
+        self.assertIn("1 images (4 renditions)", out.getvalue())  # 160 and 400 px wide, two formats each
+        member.refresh_from_db()
+        self.assertRegex(member.flag.name, r"^members/flags/[0-9a-f]{32}(_[0-9A-Za-z]{7})?\.jpg$")
+        self.assertEqual((member.flag_width, member.flag_height), (400, 600))
+        self.assertNotIn(b"SecretCam", stored(member.flag.name).read_bytes())
+        self.assertFalse(stored(legacy).exists())
+        self.assertTrue(stored(rendition_name(member.flag.name, 160, "webp")).exists())
+
+    def test_cmyk_jpeg_is_stored_as_rgb(self):
+        buffer = io.BytesIO()
+        Image.new("CMYK", (200, 100), (0, 100, 200, 0)).save(buffer, format="JPEG")
+        member = self.upload_flag(buffer.getvalue())
+        with Image.open(stored(member.flag.name)) as image:
+            self.assertEqual((image.format, image.mode), ("JPEG", "RGB"))
 
 
 def make_document_with_file(content=None, **overrides):
