@@ -2,11 +2,13 @@
 
 import hashlib
 import io
+import json
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -180,6 +182,8 @@ class ImageUploadTests(TestCase):
         self.assertContains(detail, f'<source type="image/webp" srcset="{webp}" sizes="96px">', html=False)
         self.assertContains(detail, 'sizes="96px" alt="Flag of Kazakhstan" width="96" height="64">')
         self.assertNotContains(detail, 'loading="lazy"')  # the one flag of the page is above the fold
+        largest = rendition_name(member.flag.name, 960, "png")
+        self.assertContains(detail, f'"image": "{settings.SITE_URL}{default_storage.url(largest)}"')  # JSON-LD
         listing = self.client.get(reverse("members:member-list"))
         self.assertContains(listing, 'sizes="36px" alt="Flag of Kazakhstan" width="36" height="24" loading="lazy"')
         self.assertContains(listing, f"{default_storage.url(rendition_name(member.flag.name, 160, 'png'))} 160w")
@@ -290,6 +294,29 @@ class DocumentFileTests(TestCase):
         self.assertContains(page, f'<code class="document__sha256">{digest}</code>')
         self.assertContains(page, f"Download PDF ({filesizeformat(len(content))})")
         self.assertEqual(filesizeformat(len(content)), "1.2\xa0MB")
+
+    @override_settings(SITE_URL="https://cica.example")
+    def test_json_ld_names_each_document_file_with_its_size_and_sha256(self):
+        document = make_document_with_file()
+        page = self.client.get(document.event.get_absolute_url()).content.decode()
+        data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+        self.assertEqual(
+            data["subjectOf"],
+            [
+                {
+                    "@type": "DigitalDocument",
+                    "name": "Almaty Act",
+                    "url": f"https://cica.example/media/{document.file.name}",
+                    "encodingFormat": "application/pdf",
+                    "contentSize": f"{len(pdf_bytes())} B",
+                    "identifier": {
+                        "@type": "PropertyValue",
+                        "propertyID": "SHA-256",
+                        "value": hashlib.sha256(pdf_bytes()).hexdigest(),
+                    },
+                }
+            ],
+        )
 
     def test_page_shows_documents_without_reading_their_files(self):
         document = make_document_with_file()
