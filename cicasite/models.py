@@ -116,12 +116,14 @@ class CheckedImageField(models.ImageField):
             transaction.on_commit(partial(images.delete_renditions, file.storage, previous))
         if clean is not None:
             images.make_renditions(file.storage, file.name, clean.image)
-        elif file and previous is not None and previous != file.name:
-            # Another stored original came back (a revert): rebuild its renditions from it.
+        elif file and not file.storage.exists(images.rendition_name(file.name, images.RENDITION_WIDTHS[0], "webp")):
+            # A stored original without renditions: brought back by a revert (whatever the
+            # history library), or its renditions were lost. One existence check per save
+            # of a record with an image; never during a public request.
             try:
                 self.rebuild(model_instance)
             except (OSError, SyntaxError, ValueError):
-                pass  # the file is gone or unreadable: the page falls back to the original URL
+                pass  # the file itself is gone or unreadable: nothing to make renditions from
         return super().pre_save(model_instance, add)
 
     def store_dimensions(self, model_instance, width, height):

@@ -163,6 +163,22 @@ class ImageUploadTests(TestCase):
         self.assertIsNone(member.flag_width)
         self.assertFalse(any(stored(name).exists() for name in new))
 
+    def test_reverting_to_an_earlier_image_rebuilds_its_renditions(self):
+        member = self.upload_flag(image_bytes("PNG", size=(640, 320), color=(5, 6, 7)), filename="a.png")
+        earlier = {f.attname: getattr(member, f.attname) for f in Member._meta.concrete_fields}
+        earlier["flag"] = member.flag.name
+        change = reverse("admin:members_member_change", args=[member.pk])
+        replacement = SimpleUploadedFile("b.jpg", image_bytes("JPEG", size=(300, 300)), content_type="image/jpeg")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(change, member_form(flag=replacement))
+        self.assertFalse(stored(rendition_name(earlier["flag"], 480, "webp")).exists())
+        # A history library's revert: a new instance from the stored values of a revision, saved.
+        Member(**earlier).save()
+        member.refresh_from_db()
+        self.assertEqual((member.flag.name, member.flag_width), (earlier["flag"], 640))
+        for extension in ("webp", "png"):
+            self.assertTrue(stored(rendition_name(member.flag.name, 480, extension)).exists())
+
     def test_a_save_that_fails_keeps_the_old_renditions(self):
         member = self.upload_flag(image_bytes("PNG", size=(300, 200)), filename="a.png")
         old = [rendition_name(member.flag.name, 160, ext) for ext in ("webp", "png")]
