@@ -11,7 +11,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models.fields.files import ImageFileDescriptor
+from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,19 @@ class CheckedImageDescriptor(ImageFileDescriptor):
         super().__set__(instance, value)
 
 
+class CheckedImageFieldFile(ImageFieldFile):
+    """Every way of storing an image (a form upload, or code calling .save()) cleans it first."""
+
+    def save(self, name, content, save=True):
+        self.instance.__dict__.setdefault(self.field.previous_name_key, self.name or "")
+        clean = images.clean_upload(content)
+        self.instance.__dict__[self.field.clean_image_key] = clean.image  # for the renditions
+        self.field.store_dimensions(self.instance, clean.width, clean.height)
+        super().save(clean.name, ContentFile(clean.content), save)
+
+    save.alters_data = True
+
+
 class CheckedImageField(models.ImageField):
     """An ImageField whose uploads are checked by content (cicasite.validators), then cleaned.
 
@@ -78,6 +91,7 @@ class CheckedImageField(models.ImageField):
     backup may still point at it.
     """
 
+    attr_class = CheckedImageFieldFile
     descriptor_class = CheckedImageDescriptor
 
     def __init__(self, *args, stored_width_field=None, stored_height_field=None, **kwargs):
@@ -89,6 +103,10 @@ class CheckedImageField(models.ImageField):
     @property
     def previous_name_key(self):
         return f"_{self.attname}_previous_name"
+
+    @property
+    def clean_image_key(self):
+        return f"_{self.attname}_clean_image"
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
@@ -103,19 +121,17 @@ class CheckedImageField(models.ImageField):
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
-        previous = model_instance.__dict__.pop(self.previous_name_key, None)
-        clean = None
         if file and not file._committed:
-            clean = images.clean_upload(file.file)
-            file.save(clean.name, ContentFile(clean.content), save=False)
-            self.store_dimensions(model_instance, clean.width, clean.height)
-        elif not file:
+            file.save(file.name, file.file, save=False)  # cleaned by CheckedImageFieldFile.save
+        previous = model_instance.__dict__.pop(self.previous_name_key, None)
+        clean_image = model_instance.__dict__.pop(self.clean_image_key, None)
+        if not file:
             self.store_dimensions(model_instance, None, None)
         if previous and previous != file.name:
             # Only once the row points elsewhere: a rolled-back save keeps the old image whole.
             transaction.on_commit(partial(images.delete_renditions, file.storage, previous))
-        if clean is not None:
-            images.make_renditions(file.storage, file.name, clean.image)
+        if file and clean_image is not None:
+            images.make_renditions(file.storage, file.name, clean_image)
         elif file and not file.storage.exists(images.rendition_name(file.name, images.RENDITION_WIDTHS[0], "webp")):
             # A stored original without renditions: brought back by a revert (whatever the
             # history library), or its renditions were lost. One existence check per save

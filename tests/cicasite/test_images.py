@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -217,6 +218,20 @@ class ImageUploadTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, rendition_name(member.flag.name, 480, "webp"))
         self.assertEqual(len(with_flag), len(without_flag))
+
+    def test_storing_by_code_with_fieldfile_save_cleans_too(self):
+        member = make_member(slug="by-code", flag_alt="Flag")
+        member.flag.save("first.png", ContentFile(image_bytes("PNG", size=(500, 250))))
+        first = member.flag.name
+        self.assertTrue(stored(rendition_name(first, 480, "webp")).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            member.flag.save("holiday-at-home.jpg", ContentFile(jpeg_with_gps_and_orientation()))
+        member.refresh_from_db()
+        self.assertRegex(member.flag.name, r"^members/flags/[0-9a-f]{32}(_[0-9A-Za-z]{7})?\.jpg$")
+        self.assertEqual((member.flag_width, member.flag_height), (400, 600))
+        self.assertNotIn(b"SecretCam", stored(member.flag.name).read_bytes())
+        self.assertTrue(stored(rendition_name(member.flag.name, 480, "webp")).exists())
+        self.assertFalse(stored(rendition_name(first, 480, "webp")).exists())
 
     def test_event_image_saved_by_code_gets_renditions_like_an_admin_upload(self):
         event = make_event(slug="summit", image_alt="Leaders at the summit")
