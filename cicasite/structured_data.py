@@ -55,6 +55,32 @@ def event(event):
     else:
         data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
         data["location"] = {"@type": "VirtualLocation", "url": absolute(event.get_absolute_url())}
+    picture = event.image_picture
+    if picture:
+        data["image"] = media_url(picture.fallback_url)
+    documents = [document(d) for d in getattr(event, "public_documents", []) if d.file]
+    if documents:
+        data["subjectOf"] = documents
+    return data
+
+
+def media_url(url):
+    """Media URLs are site paths on the filesystem storage, absolute on object storage."""
+    return url if "://" in url else absolute(url)
+
+
+def document(document):
+    """An outcome document as a citable file: where it is, its size and its SHA-256."""
+    data = {
+        "@type": "DigitalDocument",
+        "name": document.title,
+        "url": media_url(document.file.url),
+        "encodingFormat": "application/pdf",
+    }
+    if document.file_size is not None:
+        data["contentSize"] = f"{document.file_size} B"
+    if document.file_sha256:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "SHA-256", "value": document.file_sha256}
     return data
 
 
@@ -71,4 +97,7 @@ def member(member):
         data["identifier"] = member.iso_code
     if member.website:
         data["sameAs"] = member.website
+    picture = member.flag_picture
+    if picture:
+        data["image"] = media_url(picture.fallback_url)
     return data

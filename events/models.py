@@ -1,3 +1,5 @@
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import date as format_date
@@ -76,11 +78,15 @@ class Event(Publishable):
         _("image"),
         upload_to="events/",
         blank=True,
+        stored_width_field="image_width",
+        stored_height_field="image_height",
         help_text=_("JPEG, PNG or WebP, at most 5 MB."),
     )
     image_alt = models.CharField(
         _("image alt text"), max_length=300, blank=True, help_text=_("Describes the image for screen readers.")
     )
+    image_width = models.PositiveIntegerField(_("image width"), null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(_("image height"), null=True, blank=True, editable=False)
     dimensions = models.ManyToManyField(Dimension, blank=True, related_name="events", verbose_name=_("dimensions"))
     verified = models.BooleanField(_("verified"), default=True)
     notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
@@ -139,6 +145,10 @@ class Event(Publishable):
         return format_date(self.start_date, "j E Y")
 
     @property
+    def image_picture(self):
+        return self._meta.get_field("image").picture(self)
+
+    @property
     def place(self):
         return ", ".join(part for part in (self.city, self.country) if part)
 
@@ -171,6 +181,16 @@ class Document(Publishable):
         validators=[validate_pdf_file],
         help_text=_("Optional. PDF only, at most 25 MB."),
     )
+    file_size = models.PositiveBigIntegerField(
+        _("file size"), null=True, blank=True, editable=False, help_text=_("In bytes, measured on save.")
+    )
+    file_sha256 = models.CharField(
+        _("SHA-256"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Hash of the exact file, computed on save, so a citation can name it."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the meeting page."))
 
     class Meta:
@@ -186,3 +206,28 @@ class Document(Publishable):
 
     def get_absolute_url(self):
         return self.event.get_absolute_url() + f"#document-{self.pk}"
+
+    def save(self, *args, **kwargs):
+        """Measure the file (size and SHA-256) when it is new, or was never measured."""
+        if not self.file:
+            self.file_size, self.file_sha256 = None, ""
+        elif not self.file._committed or not self.file_sha256:
+            self.measure_file()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "file" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "file_size", "file_sha256"}
+        super().save(*args, **kwargs)
+
+    def measure_file(self):
+        digest, size = hashlib.sha256(), 0
+        self.file.open("rb")
+        try:
+            for chunk in self.file.chunks():
+                digest.update(chunk)
+                size += len(chunk)
+        finally:
+            if self.file._committed:
+                self.file.close()
+            else:
+                self.file.seek(0)
+        self.file_size, self.file_sha256 = size, digest.hexdigest()

@@ -141,6 +141,8 @@ class Member(Publishable):
         _("flag or emblem"),
         upload_to="members/flags/",
         blank=True,
+        stored_width_field="flag_width",
+        stored_height_field="flag_height",
         help_text=_("JPEG, PNG or WebP, at most 5 MB. Without one, the ISO code is shown."),
     )
     flag_alt = models.CharField(
@@ -149,6 +151,8 @@ class Member(Publishable):
         blank=True,
         help_text=_("Describes the image for screen readers, e.g. Flag of Kazakhstan."),
     )
+    flag_width = models.PositiveIntegerField(_("flag width"), null=True, blank=True, editable=False)
+    flag_height = models.PositiveIntegerField(_("flag height"), null=True, blank=True, editable=False)
     website = models.URLField(_("official website"), max_length=500, blank=True, help_text=_("Full address."))
     verified = models.BooleanField(
         _("verified"), default=True, help_text=_("Confirmed by a source independent of the seed article.")
@@ -200,6 +204,10 @@ class Member(Publishable):
             raise ValidationError({"flag_alt_en": _("Describe the image for people who cannot see it.")})
         if self.iso_code:
             self.iso_code = self.iso_code.upper()
+
+    @property
+    def flag_picture(self):
+        return self._meta.get_field("flag").picture(self)
 
     @property
     def badge_text(self):

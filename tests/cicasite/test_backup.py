@@ -117,13 +117,26 @@ class BackupRestoreTests(TransactionTestCase):
             {m._meta.label_lower: m._base_manager.count() for m in apps.get_models() if backed_up(m)},
         )
         self.assertEqual(self.manifest["rows"]["admin.logentry"], 1)
+        files = {f["path"]: f["size"] for f in self.manifest["media_files"]}
+        flag = Member.objects.get(name="Flagland").flag.name  # the cleaned upload, under its content hash
+        stem = flag.removeprefix("members/flags/").removesuffix(".png")
+
+        def size(path):
+            return (self.media_root / path).stat().st_size
+
         self.assertEqual(
-            [(f["path"], f["size"]) for f in self.manifest["media_files"]],
-            [("documents/декларация.pdf", len(pdf_bytes())), ("members/flags/flagland.png", len(image_bytes()))],
+            files,
+            {
+                "documents/декларация.pdf": len(pdf_bytes()),
+                flag: size(flag),
+                # The flag's renditions (60 px wide: one width, WebP and PNG) are media like any other.
+                f"members/flags/renditions/{stem}-160.png": size(f"members/flags/renditions/{stem}-160.png"),
+                f"members/flags/renditions/{stem}-160.webp": size(f"members/flags/renditions/{stem}-160.webp"),
+            },
         )
         self.assertEqual(self.manifest["data"]["sha256"], hashlib.sha256(self.read("data.json.gz")).hexdigest())
         self.assertIn("members.member: 1 rows", output)
-        self.assertIn("media.tar.gz: 2 files", output)
+        self.assertIn("media.tar.gz: 4 files", output)
         # Microseconds survive (Django's JSON encoder would cut them to milliseconds).
         fixture = json.loads(gzip.decompress(self.read("data.json.gz")))
         created = next(o for o in fixture if o["model"] == "members.member")["fields"]["created_at"]
@@ -144,10 +157,10 @@ class BackupRestoreTests(TransactionTestCase):
         for label, rows in tables.items():
             self.assertEqual(restored[label], rows, label)
         self.assertEqual(snapshot_media(self.media_root), media)
-        self.assertEqual(len(media), 2)
+        self.assertEqual(len(media), 4)
         self.assertGreater(sum(map(len, tables.values())), 500)
         self.assertIn("every count matches the manifest", output)
-        self.assertIn("Restored 2 media files", output)
+        self.assertIn("Restored 4 media files", output)
         # Sequences were reset: new rows do not collide with restored primary keys.
         make_member()
         User.objects.create_user("editor")

@@ -1,6 +1,7 @@
 """Media on S3-compatible object storage (django-storages), against a real S3 server on loopback:
 moto in server mode stands in for the object store."""
 
+import io
 import json
 import socket
 import subprocess
@@ -15,7 +16,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from PIL import Image
 
+from cicasite.images import rendition_name
 from members.models import Member
 from tests.cicasite.test_admin import member_form
 from tests.factories import image_bytes
@@ -104,9 +107,13 @@ class S3MediaTests(TestCase):
         self.assertEqual((member.flag.width, member.flag.height), (90, 60))
 
         page = self.client.get(member.get_absolute_url())
-        self.assertContains(page, member.flag.url)
         with urllib.request.urlopen(member.flag.url, timeout=10) as fetched:  # noqa: S310 (loopback only)
-            self.assertEqual(fetched.read(), content)
+            with Image.open(io.BytesIO(fetched.read())) as served:  # the re-encoded file, not the upload
+                self.assertEqual((served.format, served.size), ("PNG", (90, 60)))
+        # Renditions are made on save and stored through the same storage: WebP plus PNG.
+        for extension in ("webp", "png"):
+            self.assertIn(rendition_name(member.flag.name, 160, extension), keys)
+        self.assertContains(page, f"{member.flag.storage.url(rendition_name(member.flag.name, 160, 'webp'))} 90w")
 
     def test_a_second_upload_with_the_same_name_never_overwrites(self):
         editor = get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-password-123")
