@@ -1,42 +1,16 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
+from cicasite.editorial import EditorialAdmin
+from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source
 
 admin.site.site_header = _("CICA site administration")
 admin.site.site_title = _("CICA admin")
 admin.site.index_title = _("Content")
 
 
-class PublishableAdmin(admin.ModelAdmin):
-    """Shared admin behaviour for every public record: status column, filter and bulk actions."""
-
-    show_facets = admin.ShowFacets.ALWAYS
-    actions = ["publish", "unpublish"]
-    readonly_fields = ["created_at", "updated_at"]
-
-    @admin.action(description=_("Publish the selected records"))
-    def publish(self, request, queryset):
-        count = queryset.exclude(publication_status=Publishable.PublicationStatus.PUBLISHED).update(
-            publication_status=Publishable.PublicationStatus.PUBLISHED
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d record published.", "%(count)d records published.", count) % {"count": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Unpublish the selected records (back to draft)"))
-    def unpublish(self, request, queryset):
-        count = queryset.exclude(publication_status=Publishable.PublicationStatus.DRAFT).update(
-            publication_status=Publishable.PublicationStatus.DRAFT
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d record unpublished.", "%(count)d records unpublished.", count) % {"count": count},
-            messages.SUCCESS,
-        )
+class PublishableAdmin(EditorialAdmin):
+    """Shared admin behaviour for every public record (the workflow lives in cicasite/editorial.py)."""
 
 
 @admin.register(Source)

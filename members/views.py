@@ -4,16 +4,14 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite import structured_data
-from cicasite.models import Publishable
+from cicasite.models import public_q
 from cicasite.opendata import MEMBERS, ROLES, download
-from cicasite.views import FilteredListView
+from cicasite.views import FilteredListView, PreviewMixin
 from events.models import Event
 from initiatives.models import Initiative
 from members.filters import MemberFilter
 from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
-
-PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 
 
 class MemberListView(FilteredListView):
@@ -30,12 +28,12 @@ class MemberListView(FilteredListView):
         )
 
 
-class MemberDetailView(DetailView):
+class MemberDetailView(PreviewMixin, DetailView):
     template_name = "members/member_detail.html"
 
     def get_queryset(self):
         return (
-            Member.objects.published()
+            Member.objects.visible_to(self.request.user)
             .select_related("region")
             .prefetch_related(
                 Prefetch("roles", queryset=Role.objects.select_related("area__dimension")),
@@ -65,7 +63,7 @@ class MemberDetailView(DetailView):
 
 
 def public_roles():
-    return Role.objects.filter(member__publication_status=PUBLISHED).select_related("member__region")
+    return Role.objects.filter(public_q("member__")).select_related("member__region")
 
 
 @require_safe
