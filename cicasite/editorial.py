@@ -293,7 +293,9 @@ class EditorialAdmin(VersionAdmin):
         with transaction.atomic(), create_revision():
             set_user(request.user)
             set_comment(_("Published (bulk action).") if status == PUBLISHED else _("Unpublished (bulk action)."))
-            for obj in queryset.select_for_update():
+            # The changelist's queryset may join or be DISTINCT, which FOR UPDATE refuses: lock by pk.
+            pks = list(queryset.values_list("pk", flat=True))
+            for obj in self.model._default_manager.filter(pk__in=pks).select_for_update():
                 obj.publication_status = status
                 obj.save()
                 self.log_change(request, obj, [{"changed": {"fields": ["publication status"]}}])
