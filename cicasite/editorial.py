@@ -239,6 +239,9 @@ class EditorialAdmin(VersionAdmin):
     object_history_template = "admin/cicasite/object_history.html"
     history_latest_first = True
 
+    class Media:
+        css = {"all": ["css/admin-editorial.css"]}
+
     # Roles.
 
     def has_publish_permission(self, request, obj=None):
