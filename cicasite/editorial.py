@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+from reversion.revisions import _get_options
 
 from cicasite.models import Publishable, public_q
 
@@ -417,10 +418,7 @@ class EditorialAdmin(VersionAdmin):
             raise PermissionDenied
         change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(obj.pk)])
         if not self.has_publish_permission(request):
-            old = version.field_dict
-            target = {"publication_status": old.get("publication_status")}
-            changed = [f for f in SCHEDULE_FIELDS if old.get(f) != getattr(obj, f)]
-            refusal = refusal_for_editor(self.model, stored_publication(self.model, obj.pk), target, changed)
+            refusal = revert_refusal_for_editor(obj, version.revision)
             if refusal:
                 self.message_user(request, refusal, messages.ERROR)
                 return HttpResponseRedirect(change_url)
@@ -439,6 +437,34 @@ class EditorialAdmin(VersionAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(change_url)
+
+
+def revert_refusal_for_editor(obj, revision):
+    """Why an editor may not restore this revision (it would publish, change or delete something public)."""
+    restored = set()
+    for version in revision.version_set.select_related("content_type"):
+        model = version._model
+        restored.add((model, str(version.object_id)))
+        if not issubclass(model, Publishable):
+            continue
+        current = model._default_manager.filter(pk=version.object_id).first()
+        if current is not None and not field_changes(model, version.field_dict, current_field_dict(current)):
+            continue  # restoring it changes nothing
+        old = version.field_dict
+        changed = [f for f in SCHEDULE_FIELDS if old.get(f) != (getattr(current, f) if current else None)]
+        target = {"publication_status": old.get("publication_status")}
+        refusal = refusal_for_editor(model, stored_publication(model, version.object_id), target, changed)
+        if refusal:
+            return refusal
+    # Restoring deletes followed children that the revision did not have (documents added since).
+    for name in _get_options(type(obj)).follow:
+        related = getattr(obj, name, None)
+        for child in related.all() if hasattr(related, "all") else []:
+            published = isinstance(child, Publishable) and child.publication_status == PUBLISHED
+            if published and (type(child), str(child.pk)) not in restored:
+                message = _("Restoring this revision would delete the published %(name)s “%(title)s”.")
+                return f"{message % {'name': child._meta.verbose_name, 'title': child}} {_('Ask a Publisher.')}"
+    return None
 
 
 def current_field_dict(obj):

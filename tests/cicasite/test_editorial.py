@@ -68,7 +68,7 @@ def changeform_data(admin_client, url):
         for inline_form in formset.formset.forms:
             for name in inline_form.fields:
                 value = inline_form[name].value()
-                if value not in (None, False):
+                if value is not None and value is not False:
                     data[inline_form.add_prefix(name)] = "on" if value is True else str(value)
     return data
 
@@ -503,7 +503,11 @@ class HistoryTests(TestCase):
         data = changeform_data(self.client, url)
         data.update(changes)
         response = self.client.post(url, data)
-        self.assertEqual(response.status_code, 302, response.context and response.context["adminform"].form.errors)
+        if response.status_code != 302:
+            errors = [response.context["adminform"].form.errors]
+            for inline in response.context["inline_admin_formsets"]:
+                errors.append((inline.formset.errors, inline.formset.non_form_errors()))
+            self.fail(f"not saved: {errors}")
 
     def test_history_diff_and_one_click_revert(self):
         member = make_member(name="Kazakhstan", capital="Almaty")
@@ -569,6 +573,40 @@ class HistoryTests(TestCase):
         self.assertContains(response, "Only a Publisher may publish")
         member.refresh_from_db()
         self.assertEqual(member.publication_status, DRAFT)
+
+    def test_editor_cannot_revert_a_meeting_to_a_revision_that_publishes_its_document(self):
+        event = make_event(publication_status=DRAFT)
+        document = make_document(event=event, publication_status=PUBLISHED)
+        self.edit(event, summary="With its published document.")
+        with_published = Version.objects.get_for_object(event).first()
+        self.edit(event, **{"documents-0-publication_status": DRAFT})
+        document.refresh_from_db()
+        self.assertEqual(document.publication_status, DRAFT)
+        self.client.force_login(self.editor)
+        url = reverse("admin:events_event_revert", args=[event.pk, with_published.pk])
+        self.assertContains(self.client.post(url, follow=True), "Only a Publisher may publish")
+        document.refresh_from_db()
+        self.assertEqual(document.publication_status, DRAFT)
+
+    def test_editor_cannot_revert_away_a_published_document_added_since(self):
+        event = make_event(publication_status=DRAFT)
+        self.edit(event, summary="Before the document.")
+        before = Version.objects.get_for_object(event).first()
+        document = make_document(event=event, publication_status=PUBLISHED)
+        self.client.force_login(self.editor)
+        url = reverse("admin:events_event_revert", args=[event.pk, before.pk])
+        self.assertContains(self.client.post(url, follow=True), "would delete the published outcome document")
+        self.assertTrue(Document.objects.filter(pk=document.pk).exists())
+
+    def test_editor_reverts_a_draft(self):
+        member = make_member(publication_status=DRAFT, capital="One")
+        self.edit(member, capital="Two")
+        first = Version.objects.get_for_object(member).first()
+        self.edit(member, capital="Three")
+        self.client.force_login(self.editor)
+        self.client.post(reverse("admin:members_member_revert", args=[member.pk, first.pk]))
+        member.refresh_from_db()
+        self.assertEqual(member.capital, "Two")
 
 
 class LostUpdateTests(TestCase):
