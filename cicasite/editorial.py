@@ -329,6 +329,8 @@ class EditorialAdmin(VersionAdmin):
         extra = {
             "readiness": obj.readiness_warnings() if obj else [],
             "publication_state": obj and obj.publication_state,
+            "locked_for_editor": bool(obj and obj.publication_status == PUBLISHED)
+            and not self.has_publish_permission(request),
         }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 

@@ -8,7 +8,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,12 +147,12 @@ def next_publication_change(now=None):
     """
     now = now or timezone.now()
     moments = []
-    for model in publishable_models():
-        published = model.objects.filter(publication_status=Publishable.PublicationStatus.PUBLISHED)
-        for field in ("publish_at", "unpublish_at"):
-            moment = published.filter(**{f"{field}__gt": now}).order_by(field).values_list(field, flat=True).first()
-            if moment:
-                moments.append(moment)
+    for model in publishable_models():  # one query per model
+        found = model.objects.filter(publication_status=Publishable.PublicationStatus.PUBLISHED).aggregate(
+            publish=Min("publish_at", filter=Q(publish_at__gt=now)),
+            unpublish=Min("unpublish_at", filter=Q(unpublish_at__gt=now)),
+        )
+        moments += [moment for moment in found.values() if moment]
     return min(moments, default=None)
 
 

@@ -117,7 +117,7 @@ class SchedulingTests(TestCase):
     def test_next_publication_change_is_the_nearest_future_moment_across_models(self):
         make_event(publish_at=NOW + timedelta(hours=3))
         make_initiative(publication_status=DRAFT, publish_at=NOW + timedelta(hours=1))  # a draft never changes
-        with time_machine.travel(NOW, tick=False):
+        with time_machine.travel(NOW, tick=False), self.assertNumQueries(4):  # one per publishable model
             self.assertEqual(next_publication_change(), NOW + timedelta(hours=3))
         with time_machine.travel(NOW + timedelta(hours=4), tick=False):
             self.assertEqual(next_publication_change(), SOON)
@@ -352,6 +352,7 @@ class RoleMatrixTests(TestCase):
         member = make_member(capital="Old")
         self.client.force_login(self.editor)
         url = reverse("admin:members_member_change", args=[member.pk])
+        self.assertContains(self.client.get(url), "only a Publisher may change or delete it")
         data = changeform_data(self.client, url)
         data["capital"] = "Changed"
         self.assertContains(self.client.post(url, data), "is published (or scheduled): only a Publisher")
