@@ -8,7 +8,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +103,14 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
+
+    @staticmethod
+    def window_constraint(prefix):
+        """For each concrete model's Meta.constraints: unpublish_at after publish_at (clean() says it nicely)."""
+        return models.CheckConstraint(
+            condition=Q(publish_at__isnull=True) | Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=F("publish_at")),
+            name=f"{prefix}_unpublish_after_publish",
+        )
 
     def clean(self):
         super().clean()

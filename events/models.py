@@ -95,6 +95,7 @@ class Event(Publishable):
         permissions = [("publish_event", "Can publish, schedule, unpublish and delete published meetings")]
         get_latest_by = "start_date"
         constraints = [
+            Publishable.window_constraint("event"),
             models.UniqueConstraint(fields=["slug"], name="event_slug_unique"),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
@@ -187,6 +188,7 @@ class Document(Publishable):
         verbose_name_plural = _("outcome documents")
         permissions = [("publish_document", "Can publish, schedule, unpublish and delete published outcome documents")]
         constraints = [
+            Publishable.window_constraint("document"),
             models.UniqueConstraint(fields=["event", "title"], name="document_title_unique_per_event"),
         ]
 

@@ -123,6 +123,7 @@ class Initiative(Publishable):
         verbose_name_plural = _("initiatives")
         permissions = [("publish_initiative", "Can publish, schedule, unpublish and delete published initiatives")]
         constraints = [
+            Publishable.window_constraint("initiative"),
             models.UniqueConstraint(fields=["slug"], name="initiative_slug_unique"),
             models.CheckConstraint(
                 condition=~models.Q(proposed_by="chairmanship") | models.Q(chairmanship__isnull=False),

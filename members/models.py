@@ -166,6 +166,7 @@ class Member(Publishable):
         verbose_name_plural = _("members")
         permissions = [("publish_member", "Can publish, schedule, unpublish and delete published members")]
         constraints = [
+            Publishable.window_constraint("member"),
             models.UniqueConstraint(fields=["slug"], name="member_slug_unique"),
             models.UniqueConstraint(
                 fields=["iso_code"], condition=~models.Q(iso_code=""), name="member_iso_code_unique"

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 from reversion.models import Version
@@ -125,9 +127,12 @@ class SchedulingTests(TestCase):
             self.assertIsNone(next_publication_change())
 
     def test_unpublish_before_publish_is_refused(self):
-        member = make_member(publish_at=SOON, unpublish_at=NOW)
-        with self.assertRaisesMessage(Exception, "must be after publish at"):
+        member = make_member()
+        member.publish_at, member.unpublish_at = SOON, NOW
+        with self.assertRaisesMessage(ValidationError, "must be after publish at"):
             member.full_clean()
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            member.save()
 
 
 class NoLeakTests(TestCase):
