@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate load static messages test fuzz backup restore lint format ci superuser bench bench-queries bench-archive bench-db-restart bench-observatory clean
+.PHONY: install run serve migrate load static messages test fuzz backup restore lint format ci superuser editor publisher bench bench-queries bench-archive bench-db-restart bench-observatory clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -70,6 +70,11 @@ messages: install
 
 superuser: migrate
 	$(PY) manage.py createsuperuser
+
+# Staff accounts in the Editor or Publisher group: make editor USERNAME=erin (asks for the password).
+editor publisher: migrate
+	@test -n "$(USERNAME)" || { echo "usage: make $@ USERNAME=<name>"; exit 1; }
+	$(PY) manage.py create_staff_user "$(USERNAME)" --role $@
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1

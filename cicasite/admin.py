@@ -1,13 +1,13 @@
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from modeltranslation.utils import build_localized_fieldname
 
 from cicasite import i18n
-from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
+from cicasite.editorial import EditorialAdmin
+from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source
 from cicasite.pagecache import bump_content_version
 
 admin.site.site_header = _("CICA site administration")
@@ -79,40 +79,15 @@ class TranslatedStackedInline(TranslationStackedInline):
     pass
 
 
-class PublishableAdmin(TranslatedAdmin):
-    """Shared admin behaviour for every public record: status column, filter and bulk actions."""
-
-    show_facets = admin.ShowFacets.ALWAYS
-    actions = ["publish", "unpublish"]
-    readonly_fields = ["created_at", "updated_at"]
+class PublishableAdmin(EditorialAdmin, TranslatedAdmin):
+    """Shared admin behaviour for every public record: the workflow (cicasite/editorial.py) and both
+    languages on one form."""
 
     def response_action(self, request, queryset, **kwargs):
         # Bulk actions may write with QuerySet.update(), which sends no signal: cached pages go stale here.
         response = super().response_action(request, queryset, **kwargs)
         bump_content_version()
         return response
-
-    @admin.action(description=_("Publish the selected records"))
-    def publish(self, request, queryset):
-        count = queryset.exclude(publication_status=Publishable.PublicationStatus.PUBLISHED).update(
-            publication_status=Publishable.PublicationStatus.PUBLISHED
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d record published.", "%(count)d records published.", count) % {"count": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Unpublish the selected records (back to draft)"))
-    def unpublish(self, request, queryset):
-        count = queryset.exclude(publication_status=Publishable.PublicationStatus.DRAFT).update(
-            publication_status=Publishable.PublicationStatus.DRAFT
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d record unpublished.", "%(count)d records unpublished.", count) % {"count": count},
-            messages.SUCCESS,
-        )
 
 
 @admin.register(Source)

@@ -8,7 +8,7 @@
   are read in one round trip), so every cached page is stale at once; data entries carry the version
   in their key. Publishing is rare, reading is not.
 - Expiry: at most PAGE_CACHE_SECONDS, and never past the next scheduled publication change
-  (next_publication_change(): the editorial workflow's publish_at / unpublish_at plug in there).
+  (next_publication_change(): the nearest future publish_at / unpublish_at).
 - Only anonymous, cookie-less GET/HEAD requests are served from it, and only responses that are safe
   to share are stored (cicasite.middleware.AnonymousPageCacheMiddleware says which).
 """
@@ -58,11 +58,32 @@ def bump_on_content_change(sender, **kwargs):
 def next_publication_change():
     """When the next scheduled publish or unpublish happens (an aware datetime), or None.
 
-    Nothing is scheduled yet: records are published or not by hand, and every such save bumps the
-    content version. When Publishable gains publish_at / unpublish_at (the editorial workflow), this
-    returns the earliest future one of them over the public models, so that no cached page outlives it.
+    The earliest future publish_at / unpublish_at over the public models
+    (cicasite.models.next_publication_change, one query per model), kept per content
+    version: it changes only when content does, or when that moment passes, which
+    is a change of what the public sees: the version is then bumped, so cached pages
+    and data go, and the next moment is looked up again.
     """
-    return None
+    from cicasite.models import next_publication_change as compute
+
+    # Not cached_data(): its lifetime comes from page_timeout(), which asks this function.
+    change = compute() if not settings.DATA_CACHE else None
+    if settings.DATA_CACHE:
+        try:
+            cache = page_cache()
+            key = f"data:{content_version()}:next-publication-change"
+            entry = cache.get(key)
+            if entry is None:
+                entry = (compute(),)  # a tuple: "nothing scheduled" (None) is cached too
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            change = entry[0]
+        except Exception:  # the cache is down: look it up every time
+            log.warning("Data cache unavailable", exc_info=True)
+            change = compute()
+    if change is not None and change <= timezone.now():
+        bump_content_version()
+        change = compute()
+    return change
 
 
 def page_timeout():

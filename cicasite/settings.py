@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # site search: trigram lookups (inert on SQLite)
     "django_filters",
     "axes",
+    "reversion",  # revision history of public records (cicasite/editorial.py)
     "cicasite",
     "members",
     "events",

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -18,7 +18,7 @@ from django.views.generic import ListView
 
 from cicasite import structured_data
 from cicasite.forms import SearchForm
-from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead
+from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, public_q
 from cicasite.opendata import DATASETS, LICENCE_URL
 from cicasite.pagination import SeekPaginator
 from cicasite.search import search_site
@@ -26,8 +26,28 @@ from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member
 
-PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 HOME_LIST_LIMIT = 10  # initiatives of the current chairmanship shown on the home page
+
+
+class PreviewMixin:
+    """For detail views whose queryset starts with visible_to(request.user).
+
+    A record the public cannot see (draft, scheduled, ended) reaches only staff: the page
+    then carries a banner saying so and is never cached or indexed.
+    """
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.object.is_published:
+            context["preview"] = self.object
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if "preview" in context:
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex"
+        return response
 
 
 class FilteredListView(ListView):
@@ -113,7 +133,7 @@ def home(request):
     dimensions = Dimension.objects.annotate(
         member_count=Count(
             "areas__roles__member",
-            filter=Q(areas__roles__member__publication_status=PUBLISHED),
+            filter=public_q("areas__roles__member__"),
             distinct=True,
         )
     )
@@ -182,7 +202,7 @@ def timeline(request):
     accessions = (
         Member.objects.published()
         .filter(joined__isnull=False)
-        .only("name", "slug", "status", "joined", "publication_status")
+        .only("name", "slug", "status", "joined", "publication_status", "publish_at", "unpublish_at")
         .order_by("joined", "name", "pk")
     )
     statuses = list(Member.Status)

@@ -2,19 +2,20 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.admin import PublishableAdmin, TranslatedStackedInline
+from cicasite.editorial import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublicationStateFilter, PublishableInlineMixin
 from events.models import Document, Event
 
 
-class DocumentInline(TranslatedStackedInline):
+class DocumentInline(PublishableInlineMixin, TranslatedStackedInline):
     model = Document
     extra = 0
-    fields = [("title", "kind"), ("date", "position"), "file", "publication_status"]
+    fields = [("title", "kind"), ("date", "position"), "file", "publication_status", SCHEDULE_FIELDS]
 
 
 @admin.register(Event)
 class EventAdmin(PublishableAdmin):
-    list_display = ["title", "kind", "date_display", "place", "host", "status", "publication_status"]
-    list_filter = ["publication_status", "kind", "status", "dimensions", "host"]
+    list_display = ["title", "kind", "date_display", "place", "host", "status", "state_display"]
+    list_filter = [PublicationStateFilter, "kind", "status", "dimensions", "host"]
     list_select_related = ["host"]
     search_fields = ["title", "city", "country", "summary"]
     date_hierarchy = "start_date"
@@ -27,7 +28,10 @@ class EventAdmin(PublishableAdmin):
         (_("Text"), {"fields": ["summary", "body", "dimensions"]}),
         (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Research"), {"fields": ["verified", "notes", "sources"]}),
-        (_("Publication"), {"fields": ["publication_status", "created_at", "updated_at"]}),
+        (
+            _("Publication"),
+            {"fields": PUBLICATION_FIELDS},
+        ),
     ]
 
     @admin.display(description=_("date"), ordering="start_date")
@@ -41,9 +45,20 @@ class EventAdmin(PublishableAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(PublishableAdmin):
-    list_display = ["title", "kind", "event", "date", "publication_status"]
-    list_filter = ["publication_status", "kind"]
+    list_display = ["title", "kind", "event", "date", "state_display"]
+    list_filter = [PublicationStateFilter, "kind"]
     list_select_related = ["event"]
     search_fields = ["title", "event__title"]
     autocomplete_fields = ["event"]
-    fields = ["event", "title", "kind", "date", "file", "position", "publication_status", "created_at", "updated_at"]
+    fields = [
+        "event",
+        "title",
+        "kind",
+        "date",
+        "file",
+        "position",
+        "publication_status",
+        ("publish_at", "unpublish_at"),
+        "created_at",
+        "updated_at",
+    ]

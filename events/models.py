@@ -98,8 +98,10 @@ class Event(Publishable):
         ordering = ["-start_date", "title"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        permissions = [("publish_event", "Can publish, schedule, unpublish and delete published meetings")]
         get_latest_by = "start_date"
         constraints = [
+            Publishable.window_constraint("event"),
             models.UniqueConstraint(fields=["slug"], name="event_slug_unique"),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
@@ -124,6 +126,18 @@ class Event(Publishable):
 
     def get_absolute_url(self):
         return reverse("events:event-detail", kwargs={"slug": self.slug})
+
+    def readiness_warnings(self):
+        warnings = super().readiness_warnings()
+        if self.image and not self.image_alt.strip():
+            warnings.append(_("The image has no alt text."))
+        if not self.dimensions.exists():
+            warnings.append(_("No dimension: the meeting will not appear under any dimension."))
+        if not self.documents.exists():
+            warnings.append(_("No outcome documents."))
+        elif not Document.objects.published().filter(event=self).exists():
+            warnings.append(_("None of its outcome documents is published."))
+        return warnings
 
     def clean(self):
         super().clean()
@@ -197,9 +211,17 @@ class Document(Publishable):
         ordering = ["event", "position", "title"]
         verbose_name = _("outcome document")
         verbose_name_plural = _("outcome documents")
+        permissions = [("publish_document", "Can publish, schedule, unpublish and delete published outcome documents")]
         constraints = [
+            Publishable.window_constraint("document"),
             models.UniqueConstraint(fields=["event", "title"], name="document_title_unique_per_event"),
         ]
+
+    def readiness_warnings(self):
+        warnings = []
+        if not self.file:
+            warnings.append(_("No file: the document is listed without a download."))
+        return warnings
 
     def __str__(self):
         return self.title

@@ -4,7 +4,7 @@ from django.views.generic import DetailView
 
 from cicasite import structured_data
 from cicasite.opendata import MEETINGS, download
-from cicasite.views import FilteredListView
+from cicasite.views import FilteredListView, PreviewMixin
 from events.filters import EventFilter
 from events.models import Document, Event
 from initiatives.models import Initiative
@@ -26,7 +26,7 @@ class EventListView(FilteredListView):
         )
 
 
-class EventDetailView(DetailView):
+class EventDetailView(PreviewMixin, DetailView):
     template_name = "events/event_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -34,7 +34,7 @@ class EventDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Event.objects.published()
+            Event.objects.visible_to(self.request.user)
             .select_related("host")
             .prefetch_related(
                 "dimensions",

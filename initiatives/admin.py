@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.admin import PublishableAdmin, TranslatedAdmin
+from cicasite.editorial import PUBLICATION_FIELDS, PublicationStateFilter
 from initiatives.models import Chairmanship, Initiative
 
 
@@ -15,8 +16,8 @@ class ChairmanshipAdmin(TranslatedAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(PublishableAdmin):
-    list_display = ["title", "status", "proposed_by", "chairmanship", "lead", "publication_status"]
-    list_filter = ["publication_status", "status", "proposed_by", "chairmanship", "dimensions"]
+    list_display = ["title", "status", "proposed_by", "chairmanship", "lead", "state_display"]
+    list_filter = [PublicationStateFilter, "status", "proposed_by", "chairmanship", "dimensions"]
     list_select_related = ["chairmanship__member", "lead"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -26,5 +27,8 @@ class InitiativeAdmin(PublishableAdmin):
         (_("Text"), {"fields": ["summary", "body"]}),
         (_("Links"), {"fields": ["dimensions", "events"]}),
         (_("Research"), {"fields": ["verified", "notes", "sources"]}),
-        (_("Publication"), {"fields": ["publication_status", "created_at", "updated_at"]}),
+        (
+            _("Publication"),
+            {"fields": PUBLICATION_FIELDS},
+        ),
     ]

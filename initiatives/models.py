@@ -121,7 +121,9 @@ class Initiative(Publishable):
         ordering = ["title"]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
+        permissions = [("publish_initiative", "Can publish, schedule, unpublish and delete published initiatives")]
         constraints = [
+            Publishable.window_constraint("initiative"),
             models.UniqueConstraint(fields=["slug"], name="initiative_slug_unique"),
             models.CheckConstraint(
                 condition=~models.Q(proposed_by="chairmanship") | models.Q(chairmanship__isnull=False),
@@ -147,6 +149,12 @@ class Initiative(Publishable):
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative-detail", kwargs={"slug": self.slug})
+
+    def readiness_warnings(self):
+        warnings = super().readiness_warnings()
+        if not self.dimensions.exists():
+            warnings.append(_("No dimension: the initiative will not appear under any dimension."))
+        return warnings
 
     def clean(self):
         super().clean()

@@ -4,7 +4,7 @@ from django.views.generic import DetailView
 
 from cicasite.i18n import order_by_shown
 from cicasite.opendata import INITIATIVES, download
-from cicasite.views import FilteredListView
+from cicasite.views import FilteredListView, PreviewMixin
 from events.models import Event
 from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative
@@ -24,12 +24,12 @@ class InitiativeListView(FilteredListView):
         return order_by_shown(initiatives, "title", "pk")
 
 
-class InitiativeDetailView(DetailView):
+class InitiativeDetailView(PreviewMixin, DetailView):
     template_name = "initiatives/initiative_detail.html"
 
     def get_queryset(self):
         return (
-            Initiative.objects.published()
+            Initiative.objects.visible_to(self.request.user)
             .select_related("chairmanship__member", "lead")
             .prefetch_related(
                 "dimensions",

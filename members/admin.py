@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.admin import PublishableAdmin, TranslatedAdmin, TranslatedTabularInline
+from cicasite.editorial import PUBLICATION_FIELDS, PublicationStateFilter
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 
@@ -47,9 +48,9 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(PublishableAdmin):
-    list_display = ["flag_thumbnail", "name", "status", "region", "joined", "iso_code", "publication_status"]
+    list_display = ["flag_thumbnail", "name", "status", "region", "joined", "iso_code", "state_display"]
     list_display_links = ["flag_thumbnail", "name"]
-    list_filter = ["publication_status", "status", "region", "roles__area__dimension", "verified"]
+    list_filter = [PublicationStateFilter, "status", "region", "roles__area__dimension", "verified"]
     list_select_related = ["region"]
     search_fields = ["name", "iso_code", "capital"]
     prepopulated_fields = {"slug": ["name"]}
@@ -60,7 +61,10 @@ class MemberAdmin(PublishableAdmin):
         (_("Text"), {"fields": ["summary", "body"]}),
         (_("Flag or emblem"), {"fields": ["flag", "flag_alt"]}),
         (_("Research"), {"fields": ["verified", "notes", "sources"]}),
-        (_("Publication"), {"fields": ["publication_status", "created_at", "updated_at"]}),
+        (
+            _("Publication"),
+            {"fields": PUBLICATION_FIELDS},
+        ),
     ]
 
     @admin.display(description=_("flag"))

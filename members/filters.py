@@ -80,6 +80,11 @@ class MemberFilter(FacetedFilterSet):
         }
 
 
+def public_members(request):
+    """Called per request: the public set depends on the clock (scheduled members)."""
+    return Member.objects.published()
+
+
 class RoleFilter(django_filters.FilterSet):
     """/roles/data.csv?dimension=economic&role=coordinator&member=kazakhstan"""
 
@@ -92,7 +97,7 @@ class RoleFilter(django_filters.FilterSet):
     )
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.Kind.choices, empty_label=_("Any role"))
     member = django_filters.ModelChoiceFilter(
-        label=_("Member"), queryset=Member.objects.published(), to_field_name="slug", empty_label=_("Any member")
+        label=_("Member"), queryset=public_members, to_field_name="slug", empty_label=_("Any member")
     )
 
     class Meta:

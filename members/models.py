@@ -168,7 +168,9 @@ class Member(Publishable):
         ordering = ["name"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        permissions = [("publish_member", "Can publish, schedule, unpublish and delete published members")]
         constraints = [
+            Publishable.window_constraint("member"),
             models.UniqueConstraint(fields=["slug"], name="member_slug_unique"),
             models.UniqueConstraint(
                 fields=["iso_code"], condition=~models.Q(iso_code=""), name="member_iso_code_unique"
@@ -196,6 +198,16 @@ class Member(Publishable):
 
     def get_absolute_url(self):
         return reverse("members:member-detail", kwargs={"slug": self.slug})
+
+    def readiness_warnings(self):
+        warnings = super().readiness_warnings()
+        if not self.flag:
+            warnings.append(_("No flag or emblem: lists show the letter badge instead."))
+        elif not self.flag_alt.strip():
+            warnings.append(_("The flag has no alt text."))
+        if not self.roles.exists():
+            warnings.append(_("No dimension: the member coordinates no priority area yet."))
+        return warnings
 
     def clean(self):
         super().clean()

@@ -5,16 +5,15 @@ from django.views.generic import DetailView
 
 from cicasite import structured_data
 from cicasite.i18n import order_by_shown
-from cicasite.models import Publishable
+from cicasite.models import public_q
 from cicasite.opendata import MEMBERS, ROLES, download
-from cicasite.views import FilteredListView
+from cicasite.views import FilteredListView, PreviewMixin
 from events.models import Event
 from initiatives.models import Initiative
 from members.filters import MemberFilter
 from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
 
-PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's page
 
 
@@ -32,12 +31,12 @@ class MemberListView(FilteredListView):
         return order_by_shown(members, "name", "pk")
 
 
-class MemberDetailView(DetailView):
+class MemberDetailView(PreviewMixin, DetailView):
     template_name = "members/member_detail.html"
 
     def get_queryset(self):
         return (
-            Member.objects.published()
+            Member.objects.visible_to(self.request.user)
             .select_related("region")
             .prefetch_related(
                 Prefetch("roles", queryset=Role.objects.select_related("area__dimension")),
@@ -74,7 +73,7 @@ class MemberDetailView(DetailView):
 
 
 def public_roles():
-    return Role.objects.filter(member__publication_status=PUBLISHED).select_related("member__region")
+    return Role.objects.filter(public_q("member__")).select_related("member__region")
 
 
 @require_safe

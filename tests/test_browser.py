@@ -272,3 +272,93 @@ class LanguageBrowserTests(BrowserTestCase):
         self.assertEqual(sorted(names), ["Azerbaijan", "China", "Kyrgyzstan", "Russia"])
         self.assertEqual(problems, [])
         context.close()
+
+
+@pytest.mark.browser
+class EditorialWorkflowBrowserTests(BrowserTestCase):
+    """Issue 3's 'done when': an Editor writes a draft, a Publisher publishes it, the public sees it."""
+
+    def setUp(self):
+        import tempfile
+
+        from django.contrib.auth import get_user_model
+
+        from cicasite.roles import ensure_groups
+
+        groups = ensure_groups()  # the live server's database was flushed by earlier browser tests
+        for username, group in (("erin", "Editor"), ("paul", "Publisher")):
+            user = get_user_model().objects.create_user(username, password="a-long-password-123", is_staff=True)
+            user.groups.add(groups[group])
+        self.media = tempfile.mkdtemp(prefix="cica-browser-media-")
+        self.settings_override = self.settings(MEDIA_ROOT=self.media)
+        self.settings_override.enable()
+
+    def tearDown(self):
+        import shutil
+
+        self.settings_override.disable()
+        shutil.rmtree(self.media, ignore_errors=True)
+
+    def log_in(self, username):
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{self.live_server_url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "a-long-password-123")
+        page.click("input[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/$"))
+        return context, page
+
+    def public_status(self, path):
+        context = self.browser.new_context()
+        response = context.new_page().goto(f"{self.live_server_url}{path}")
+        status = response.status
+        context.close()
+        return status
+
+    def test_editor_drafts_publisher_publishes_public_sees_it_with_its_flag(self):
+        from members.models import Member
+        from tests.factories import image_bytes
+
+        context, page = self.log_in("erin")
+        page.goto(f"{self.live_server_url}/admin/members/member/add/")
+        page.locator("#id_name_en").press_sequentially("Newland")
+        page.fill("#id_name_ru", "Ньюленд")  # both languages on one form
+        self.assertEqual(page.input_value("#id_slug"), "newland")  # the admin's slug script ran
+        page.select_option("#id_status", "member")
+        page.set_input_files(
+            "#id_flag", files=[{"name": "flag.png", "mimeType": "image/png", "buffer": image_bytes()}]
+        )
+        page.fill("#id_flag_alt_en", "Flag of Newland")
+        page.click("input[name=_save]")
+        page.wait_for_url(re.compile(r"/admin/members/member/$"))
+        self.assertIn("Draft", page.locator("#result_list").inner_text())
+        member = Member.objects.get(slug="newland")
+        self.assertEqual(member.publication_status, "draft")
+        self.assertEqual(self.public_status("/members/newland/"), 404)
+
+        # The editor's preview shows the draft under its banner.
+        page.goto(f"{self.live_server_url}/members/newland/")
+        self.assertIn("Draft, not public.", page.locator(".preview-banner").inner_text())
+        # Trying to publish is refused by the server.
+        page.goto(f"{self.live_server_url}/admin/members/member/{member.pk}/change/")
+        page.select_option("#id_publication_status", "published")
+        page.click("input[name=_save]")
+        self.assertIn("Only a Publisher may publish", page.locator("ul.errorlist.nonfield").inner_text())
+        context.close()
+        self.assertEqual(self.public_status("/members/newland/"), 404)
+
+        context, page = self.log_in("paul")
+        page.goto(f"{self.live_server_url}/admin/members/member/{member.pk}/change/")
+        page.select_option("#id_publication_status", "published")
+        page.click("input[name=_save]")
+        page.wait_for_url(re.compile(r"/admin/members/member/$"))
+        context.close()
+
+        public = self.browser.new_context()
+        page = public.new_page()
+        self.assertEqual(page.goto(f"{self.live_server_url}/members/newland/").status, 200)
+        self.assertEqual(page.locator("h1").inner_text().strip(), "Newland")
+        flag = page.locator("img[alt='Flag of Newland']").first
+        self.assertTrue(flag.evaluate("img => img.complete && img.naturalWidth > 0"))
+        public.close()

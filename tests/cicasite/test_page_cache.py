@@ -228,3 +228,19 @@ class DataCacheTests(PageCacheTestCase):
                     seen += [event.pk for event in response.context["object_list"]]
                     self.assertEqual(response.context["paginator"].count, 61)
                 self.assertEqual(seen, expected)
+
+
+class ScheduledExpiryTests(TestCase):
+    def test_a_cached_page_never_outlives_the_next_scheduled_publication(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from tests.factories import make_member
+
+        soon = timezone.now() + timedelta(seconds=90)
+        make_member(slug="scheduled", publish_at=soon)
+        self.assertEqual(pagecache.next_publication_change(), soon)
+        with override_settings(PAGE_CACHE_SECONDS=3600):
+            self.assertLessEqual(pagecache.page_timeout(), 90)
+            self.assertGreater(pagecache.page_timeout(), 80)
