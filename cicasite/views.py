@@ -224,7 +224,8 @@ def timeline(request):
 def sitemap_index(request, sitemaps):
     """/sitemap.xml: one entry per page of each section, absolute from SITE_URL (never the Host header).
 
-    One COUNT per record section; each section page (/sitemap-events.xml?p=2) lists at most 5,000.
+    One COUNT per record section; each section page (/sitemap-events.xml?p=2) lists at most 1,000
+    entries (500 records, each in two languages).
     """
     entries = []
     for section, sitemap_class in sitemaps.items():
