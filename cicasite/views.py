@@ -20,6 +20,7 @@ from cicasite import structured_data
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, public_q
 from cicasite.opendata import DATASETS, LICENCE_URL
+from cicasite.pagecache import cached_data
 from cicasite.pagination import SeekPaginator
 from cicasite.search import search_site
 from events.models import Event
@@ -224,13 +225,13 @@ def timeline(request):
 def sitemap_index(request, sitemaps):
     """/sitemap.xml: one entry per page of each section, absolute from SITE_URL (never the Host header).
 
-    One COUNT per record section; each section page (/sitemap-events.xml?p=2) lists at most 1,000
-    entries (500 records, each in two languages).
+    One COUNT per record section, kept per content version (DATA_CACHE); each section page
+    (/sitemap-events.xml?p=2) lists at most 1,000 entries (500 records, each in two languages).
     """
     entries = []
     for section, sitemap_class in sitemaps.items():
         location = settings.SITE_URL + reverse("sitemap-section", kwargs={"section": section})
-        pages = sitemap_class().paginator.num_pages
+        pages = cached_data("sitemap-pages", section, lambda cls=sitemap_class: cls().paginator.num_pages)
         entries += [{"location": location}] + [{"location": f"{location}?p={n}"} for n in range(2, pages + 1)]
     return render(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
 

@@ -244,3 +244,24 @@ class ScheduledExpiryTests(TestCase):
         with override_settings(PAGE_CACHE_SECONDS=3600):
             self.assertLessEqual(pagecache.page_timeout(), 90)
             self.assertGreater(pagecache.page_timeout(), 80)
+
+
+class SitemapIndexDataCacheTests(PageCacheTestCase):
+    def test_the_index_counts_once_per_content_version(self):
+        from tests.factories import make_event
+
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            first = self.client.get("/sitemap.xml")
+            with CaptureQueriesContext(connection) as ctx:
+                second = self.client.get("/sitemap.xml")
+            self.assertEqual(len(ctx), 0)  # every section's page count comes from the data cache
+            self.assertEqual(first.content, second.content)
+            from events.sitemaps import EventSitemap
+
+            EventSitemap.limit = 1
+            try:
+                make_event(slug="another-meeting")  # a save: new content version, counted again
+                third = self.client.get("/sitemap.xml").content.decode()
+            finally:
+                del EventSitemap.limit
+            self.assertIn("sitemap-events.xml?p=2", third)
