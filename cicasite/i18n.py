@@ -40,6 +40,16 @@ def localized(model, path, language):
     return path
 
 
+def shown_language(obj, field):
+    """The language obj.<field> is shown in now: the current one, or English where its text falls back."""
+    language = current_language()
+    if language == DEFAULT_LANGUAGE or obj is None or obj == "" or not is_translated(type(obj), field):
+        return language
+    if getattr(obj, build_localized_fieldname(field, language), None):
+        return language
+    return DEFAULT_LANGUAGE if getattr(obj, build_localized_fieldname(field, DEFAULT_LANGUAGE), None) else language
+
+
 def shown(model, path, language=None):
     """The text shown for a field: the language's column, or English's where it is empty."""
     language = language or current_language()

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
+from cicasite.i18n import shown_language
 from cicasite.links import absolute
-from cicasite.templatetags.i18n_content import shown_language
 
 CONTEXT = "https://schema.org"
 
