@@ -4,7 +4,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from django.utils.translation import gettext_lazy as _
 
 # Names of the indexes that cicasite.search.index_statements() manages.
-SEARCH_INDEX_PATTERN = r"^(member|event|initiative)_(search|trgm)_"
+SEARCH_INDEX_PATTERN = r"^(member|event|document|initiative)_(search|trgm)_"
 
 
 def sync_search_indexes(sender, using="default", verbosity=1, **kwargs):
