@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
@@ -31,10 +33,12 @@ class LanguageVersions:
             for code, name in settings.LANGUAGES
         ]
 
+    @cached_property  # the header and the language offer both read it: resolved once per page
     def switcher(self):
         """Links to this page, with its filters and page number, in each language."""
         return self._versions(self.request.get_full_path())
 
+    @cached_property
     def alternates(self):
         """Absolute URLs of the canonical page in each language (hreflang), English first."""
         query = getattr(self.request, "canonical_query", "")  # set by list views: their filters, tidied
