@@ -76,11 +76,6 @@ def source_codes(record):
     return [source.code for source in record.sources.all()]
 
 
-def public(member):
-    """A related member, or None when it is a draft (drafts never leave the site)."""
-    return member if member is not None and member.is_published else None
-
-
 def member_dimensions(member):
     slugs = []
     for role in member.roles.all():
@@ -224,8 +219,8 @@ MEETINGS = Dataset(
         Column("status", _("held or planned."), lambda e: e.status),
         Column("city", _("City of the venue; empty for online meetings."), lambda e: e.city),
         Column("country", _("Country of the venue."), lambda e: e.country),
-        Column("host_slug", _("Slug of the member that hosted it; empty if none."), lambda e: slug_of(public(e.host))),
-        Column("host_name", _("Name of that member."), lambda e: name_of(public(e.host))),
+        Column("host_slug", _("Slug of the member that hosted it; empty if none."), lambda e: slug_of(e.public_host)),
+        Column("host_name", _("Name of that member."), lambda e: name_of(e.public_host)),
         Column("dimensions", DIMENSIONS, lambda e: [d.slug for d in e.dimensions.all()]),
         Column("summary", SUMMARY, lambda e: e.summary),
         Column("notes", NOTES, lambda e: e.notes),
@@ -254,15 +249,15 @@ INITIATIVES = Dataset(
         Column(
             "chairmanship_slug",
             _("Slug of the chairmanship that proposed it, e.g. kazakhstan-2020-2024; empty if none."),
-            lambda i: slug_of(i.chairmanship),
+            lambda i: slug_of(i.public_chairmanship),
         ),
         Column(
             "chairmanship_name",
             _("That chairmanship: the member state and its years."),
-            lambda i: str(i.chairmanship) if i.chairmanship else None,
+            lambda i: str(i.public_chairmanship) if i.public_chairmanship else None,
         ),
-        Column("lead_slug", _("Slug of the member that leads it; empty if none."), lambda i: slug_of(public(i.lead))),
-        Column("lead_name", _("Name of that member."), lambda i: name_of(public(i.lead))),
+        Column("lead_slug", _("Slug of the member that leads it; empty if none."), lambda i: slug_of(i.public_lead)),
+        Column("lead_name", _("Name of that member."), lambda i: name_of(i.public_lead)),
         Column("dimensions", DIMENSIONS, lambda i: [d.slug for d in i.dimensions.all()]),
         Column(
             "meetings",

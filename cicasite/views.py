@@ -177,7 +177,7 @@ def about(request):
             "organs": Organ.objects.prefetch_related("sources"),
             "heads": SecretariatHead.objects.all(),
             "partners": Partner.objects.all(),
-            "chairmanships": Chairmanship.objects.select_related("member").order_by("start_year"),
+            "chairmanships": Chairmanship.objects.published().select_related("member").order_by("start_year"),
         },
     )
 
@@ -186,8 +186,8 @@ def about(request):
 def timeline(request):
     """/timeline/: CICA's history from the records, year by year, oldest first.
 
-    Three queries whatever the data size: published meetings, chairmanships with
-    their member, published members whose joining year is known.
+    Three queries whatever the data size: published meetings, chairmanships of
+    published members, published members whose joining year is known.
     """
     years = {}
 
@@ -195,7 +195,8 @@ def timeline(request):
         return years.setdefault(number, {"year": number, "chairs": [], "accessions": [], "meetings": []})
 
     for chairmanship in (
-        Chairmanship.objects.select_related("member")
+        Chairmanship.objects.published()
+        .select_related("member")
         .defer("member__body", "member__notes")
         .order_by("start_year", "pk")
     ):

@@ -167,6 +167,11 @@ class Event(Publishable):
         return ", ".join(part for part in (self.city, self.country) if part)
 
     @property
+    def public_host(self):
+        """The host as the public may see it: None while the member is not public."""
+        return self.host if self.host is not None and self.host.is_published else None
+
+    @property
     def is_upcoming(self):
         return self.status == self.Status.PLANNED
 

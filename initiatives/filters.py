@@ -6,6 +6,11 @@ from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension
 
 
+def chairmanship_queryset(request):
+    """Chairmanships of public members, read per request (published() reads the clock)."""
+    return Chairmanship.objects.published().select_related("member")
+
+
 class InitiativeFilter(FacetedFilterSet):
     """/initiatives/?status=in_progress&chairmanship=kazakhstan-2020-2024&dimension=human&proposed_by=commentary"""
 
@@ -14,7 +19,7 @@ class InitiativeFilter(FacetedFilterSet):
     )
     chairmanship = django_filters.ModelChoiceFilter(
         label=_("Chairmanship"),
-        queryset=Chairmanship.objects.select_related("member"),
+        queryset=chairmanship_queryset,
         to_field_name="slug",
         empty_label=_("Any chairmanship"),
         widget=FacetSelect,

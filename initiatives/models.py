@@ -3,15 +3,19 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.models import Publishable, PublishableQuerySet, Source
+from cicasite.models import Publishable, PublishableQuerySet, Source, public_q
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
 
 
 class ChairmanshipQuerySet(models.QuerySet):
+    def published(self):
+        """Chairmanships the public may see: a chairmanship is about its member, so it is public with it."""
+        return self.filter(public_q("member__"))
+
     def current(self):
-        """The chairmanship with the latest start, or None."""
-        return self.select_related("member").order_by("-start_year", "-end_year").first()
+        """The public chairmanship with the latest start, or None."""
+        return self.published().select_related("member").order_by("-start_year", "-end_year").first()
 
 
 class Chairmanship(models.Model):
@@ -57,6 +61,11 @@ class Chairmanship(models.Model):
     @property
     def years(self):
         return f"{self.start_year}–{self.end_year or ''}"
+
+    @property
+    def is_published(self):
+        """Public right now: the same rule as ChairmanshipQuerySet.published() (needs the member loaded)."""
+        return self.member.is_published
 
 
 class InitiativeQuerySet(PublishableQuerySet):
@@ -155,6 +164,17 @@ class Initiative(Publishable):
         if not self.dimensions.exists():
             warnings.append(_("No dimension: the initiative will not appear under any dimension."))
         return warnings
+
+    @property
+    def public_lead(self):
+        """The lead member as the public may see it: None while the member is not public."""
+        return self.lead if self.lead is not None and self.lead.is_published else None
+
+    @property
+    def public_chairmanship(self):
+        """The chairmanship as the public may see it: None while its member is not public."""
+        chairmanship = self.chairmanship
+        return chairmanship if chairmanship is not None and chairmanship.is_published else None
 
     def clean(self):
         super().clean()
