@@ -3,7 +3,8 @@
 An upload that passed cicasite.validators is re-encoded by Pillow: the EXIF orientation is
 applied to the pixels, colours are converted to sRGB when the file carries an ICC profile,
 and nothing else of the file survives (no EXIF, GPS, XMP, ICC or text chunks). It is stored
-under a name made from the hash of its new content, in its own format family.
+under a random name (nobody can guess the address of an unpublished record's image), in its
+own format family.
 
 Renditions are made at the same time, never during a public request: up to three widths
 (RENDITION_WIDTHS, never upscaled), each as WebP and as a JPEG or PNG fallback. Their names
@@ -11,10 +12,11 @@ follow from the original's name, so a page builds their URLs from the stored wid
 without touching the storage or Pillow.
 """
 
-import hashlib
 import io
 import posixpath
+import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageCms, ImageOps
@@ -42,9 +44,10 @@ class CleanImage:
     width: int
     height: int
 
-    @property
+    @cached_property
     def name(self):
-        return f"{hashlib.sha256(self.content).hexdigest()[:32]}.{EXTENSIONS[self.format]}"
+        """Random, never derived from the content: knowing the picture must not give its address."""
+        return f"{secrets.token_hex(16)}.{EXTENSIONS[self.format]}"
 
 
 def _pixels(image, image_format):

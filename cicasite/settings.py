@@ -288,29 +288,26 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
 if MEDIA_STORAGE == "s3":
     MEDIA_STORAGE_BACKEND = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # A private bucket: /media/ checks who may fetch a file, then redirects to a signed URL.
+        "BACKEND": "cicasite.storage.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": env_str("S3_BUCKET"),
             "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
             "region_name": env_str("S3_REGION", "") or None,
             "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
             "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
-            # Public, never-overwritten objects at stable URLs (the site's HTML may be cached).
-            "custom_domain": env_str("S3_PUBLIC_DOMAIN", "") or None,
-            "url_protocol": env_str("S3_URL_PROTOCOL", "https:"),
-            "querystring_auth": False,
+            # Never-overwritten objects under random names; no ACL (the bucket grants the public nothing).
             "file_overwrite": False,
             "default_acl": None,
-            "object_parameters": {"CacheControl": "public, max-age=86400"},
+            "signature_version": "s3v4",  # signed URLs that say how long they live (X-Amz-Expires)
         },
     }
-    MEDIA_ORIGIN = env_str("MEDIA_ORIGIN")  # where browsers fetch media from, for the CSP
+    MEDIA_ORIGIN = env_str("MEDIA_ORIGIN")  # the origin of the signed URLs (S3_ENDPOINT_URL's), for the CSP
 elif MEDIA_STORAGE == "filesystem":
     MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     MEDIA_ORIGIN = None
 else:
     raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3'.")
-SERVE_MEDIA = env_bool("SERVE_MEDIA", MEDIA_STORAGE == "filesystem")  # off when a proxy or object store does
 
 STORAGES = {
     "default": MEDIA_STORAGE_BACKEND,

@@ -49,6 +49,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.SERVE_MEDIA:
-    # Uploaded files, when neither the reverse proxy nor an object store serves them.
-    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media"))
+# Uploaded files, always through the app: it checks that the record owning the file is public
+# (cicasite.media), then sends the file or, on object storage, redirects to a signed URL.
+urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media"))

@@ -2,7 +2,7 @@
 
 Images must be JPEG, PNG or WebP, within a byte and a pixel ceiling, and must
 decode completely (a truncated or corrupt file is refused). Documents must be
-PDF files within a byte ceiling.
+PDF files (starting with %PDF-) within a byte ceiling.
 """
 
 import warnings
@@ -114,7 +114,9 @@ def validate_pdf_file(file):
             },
         )
     file.seek(0)
-    header = file.read(1024)
+    header = file.read(5)
     file.seek(0)
-    if b"%PDF-" not in header:
+    # At the very start: a file with anything before the marker (a page, an SVG) is not a PDF,
+    # whatever a lenient reader makes of it. It is stored as <random>.pdf (cicasite.media).
+    if header != b"%PDF-":
         raise ValidationError(_("Upload a PDF document; this file is not a PDF."), code="not_pdf")

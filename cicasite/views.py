@@ -7,16 +7,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from cicasite import structured_data
+from cicasite import media, structured_data
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, public_q
 from cicasite.opendata import DATASETS, LICENCE_URL
@@ -307,31 +308,42 @@ def render_error_page(template_name, status):
     return HttpResponse(loader.get_template(template_name).render(), status=status)
 
 
-# What uploaded media may be served as; anything else is a download, never rendered.
-MEDIA_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-    ".pdf": "application/pdf",
-}
-
-
 @require_safe
 def serve_media(request, path):
-    """Serve an uploaded file when no proxy or object store does: typed by an allowlist, never as HTML."""
-    root = Path(settings.MEDIA_ROOT).resolve()
-    target = (root / path).resolve()
-    if not target.is_relative_to(root) or not target.is_file():
+    """/media/<path>: an uploaded file, to everyone while its record is public, otherwise to staff only.
+
+    The owner check is in cicasite.media. On the filesystem the file is sent from here, typed
+    by the allow-list, never as HTML; on object storage (MEDIA_STORAGE=s3) the answer is a
+    redirect to a short-lived signed URL of the private bucket.
+    """
+    name = path.replace("\\", "/")
+    if "\x00" in name or any(part in ("", ".", "..") for part in name.split("/")):
         raise Http404("No such file.")
-    content_type = MEDIA_TYPES.get(target.suffix.lower())
-    response = FileResponse(
-        target.open("rb"),
-        content_type=content_type or "application/octet-stream",
-        as_attachment=content_type is None,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "public, max-age=86400"
+    if media.is_public(name):
+        cache_control = f"public, max-age={media.PUBLIC_MEDIA_SECONDS}"
+    elif media.staff_may_fetch(name, request.user):
+        cache_control = "private, no-store"
+    else:
+        raise Http404("No such file.")
+    storage = default_storage
+    if hasattr(storage, "signed_url"):
+        if not storage.exists(name):
+            raise Http404("No such file.")
+        response = HttpResponseRedirect(storage.signed_url(name, cache_control))
+        if cache_control.startswith("public"):
+            cache_control = f"public, max-age={media.PUBLIC_REDIRECT_SECONDS}"
+    else:
+        root = Path(settings.MEDIA_ROOT).resolve()
+        target = (root / name).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            raise Http404("No such file.")
+        content_type = media.content_type(name)
+        response = FileResponse(target.open("rb"), content_type=content_type)
+        response["Content-Disposition"] = media.content_disposition(name)
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = cache_control
+    if not cache_control.startswith("public"):
+        response["X-Robots-Tag"] = "noindex"
     return response
 
 

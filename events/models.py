@@ -6,6 +6,7 @@ from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.media import document_upload_to
 from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source
 from cicasite.validators import validate_pdf_file
 from members.models import Dimension, Member
@@ -195,7 +196,7 @@ class Document(Publishable):
     date = models.DateField(_("date"), null=True, blank=True, help_text=_("Empty means the date of the meeting."))
     file = models.FileField(
         _("PDF file"),
-        upload_to="documents/",
+        upload_to=document_upload_to,  # documents/<random>.pdf, never the uploader's name
         blank=True,
         validators=[validate_pdf_file],
         help_text=_("Optional. PDF only, at most 25 MB."),

@@ -2,7 +2,6 @@
 moto in server mode stands in for the object store."""
 
 import io
-import json
 import socket
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from PIL import Image
 from cicasite.images import rendition_name
 from members.models import Member
 from tests.cicasite.test_admin import member_form
-from tests.factories import image_bytes
+from tests.factories import DRAFT, image_bytes, make_document, pdf_bytes
 
 BUCKET = "cica-media"
 
@@ -54,30 +53,22 @@ class S3MediaTests(TestCase):
         credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
         cls.s3 = boto3.client("s3", endpoint_url=cls.endpoint, **credentials)
         cls.s3.create_bucket(Bucket=BUCKET)
-        # A public media bucket, as in production: anyone may read objects, only the site may write.
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}
-            ],
-        }
-        cls.s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+        # A private bucket, as in production: /media/ checks the record, then redirects to a signed URL.
         cls.storage_override = override_settings(
             STORAGES={
                 **settings.STORAGES,
                 "default": {
-                    "BACKEND": "storages.backends.s3.S3Storage",
+                    # The production settings' backend and options (cicasite/settings.py, MEDIA_STORAGE=s3).
+                    "BACKEND": "cicasite.storage.MediaS3Storage",
                     "OPTIONS": {
                         "bucket_name": BUCKET,
                         "endpoint_url": cls.endpoint,
                         "region_name": "us-east-1",
                         "access_key": "test",
                         "secret_key": "test",
-                        "custom_domain": f"127.0.0.1:{cls.port}/{BUCKET}",
-                        "url_protocol": "http:",
-                        "querystring_auth": False,
                         "file_overwrite": False,
                         "default_acl": None,
+                        "signature_version": "s3v4",
                     },
                 },
             }
@@ -103,11 +94,15 @@ class S3MediaTests(TestCase):
         member = Member.objects.get(slug="kazakhstan")
         keys = [item["Key"] for item in self.s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
         self.assertIn(member.flag.name, keys)
-        self.assertTrue(member.flag.url.startswith(f"http://127.0.0.1:{self.port}/{BUCKET}/members/flags/"))
+        self.assertTrue(member.flag.url.startswith("/media/members/flags/"))  # through the site's check
         self.assertEqual((member.flag.width, member.flag.height), (90, 60))
 
         page = self.client.get(member.get_absolute_url())
-        with urllib.request.urlopen(member.flag.url, timeout=10) as fetched:  # noqa: S310 (loopback only)
+        self.client.logout()
+        signed = self.client.get(member.flag.url)
+        self.assertEqual(signed.status_code, 302)
+        self.assertTrue(signed["Location"].startswith(f"{self.endpoint}/{BUCKET}/members/flags/"))
+        with urllib.request.urlopen(signed["Location"], timeout=10) as fetched:  # noqa: S310 (loopback only)
             with Image.open(io.BytesIO(fetched.read())) as served:  # the re-encoded file, not the upload
                 self.assertEqual((served.format, served.size), ("PNG", (90, 60)))
         # Renditions are made on save and stored through the same storage: WebP plus PNG.
@@ -124,3 +119,39 @@ class S3MediaTests(TestCase):
             self.assertEqual(self.client.post(reverse("admin:members_member_add"), data).status_code, 302)
         names = {m.flag.name for m in Member.objects.all()}
         self.assertEqual(len(names), 2)
+
+    def upload_document(self, **fields):
+        """A document uploaded as a browser may send it: a page's name and type, PDF content."""
+        document = make_document(**fields)
+        document.file.save("minutes.html", SimpleUploadedFile("minutes.html", pdf_bytes(), "text/html"), save=True)
+        return document
+
+    def test_objects_take_their_type_from_the_allow_list_never_from_the_upload(self):
+        document = self.upload_document()
+        self.assertRegex(document.file.name, r"^documents/[0-9a-f]{32}\.pdf$")
+        stored = self.s3.head_object(Bucket=BUCKET, Key=document.file.name)
+        self.assertEqual(stored["ContentType"], "application/pdf")
+        self.assertEqual(stored["ContentDisposition"], f'inline; filename="{document.file.name.split("/")[-1]}"')
+        self.assertEqual(stored["CacheControl"], "private, no-store")
+
+    def test_a_public_document_redirects_to_a_short_lived_signed_url(self):
+        document = self.upload_document()
+        response = self.client.get(document.file.url)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(response["Cache-Control"], "public, max-age=240")
+        self.assertIn("X-Amz-Expires=300", response["Location"])
+        with urllib.request.urlopen(response["Location"], timeout=10) as fetched:  # noqa: S310 (loopback only)
+            self.assertEqual(fetched.read(), pdf_bytes())
+            self.assertEqual(fetched.headers["Content-Type"], "application/pdf")
+            self.assertEqual(fetched.headers["Cache-Control"], "public, max-age=600")
+
+    def test_a_draft_document_is_404_to_the_public_and_signed_privately_for_staff(self):
+        document = self.upload_document(publication_status=DRAFT)
+        self.assertEqual(self.client.get(document.file.url).status_code, 404)
+        staff = get_user_model().objects.create_superuser("paul", "p@example.org", "a-long-password-123")
+        self.client.force_login(staff)
+        response = self.client.get(document.file.url)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(response["Cache-Control"], "private, no-store")
+        with urllib.request.urlopen(response["Location"], timeout=10) as fetched:  # noqa: S310 (loopback only)
+            self.assertEqual(fetched.headers["Cache-Control"], "private, no-store")
