@@ -1,5 +1,6 @@
 """Uploaded files on the filesystem storage: random names, and served only while their record is public."""
 
+import io
 import re
 import shutil
 import tempfile
@@ -8,7 +9,9 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
@@ -131,3 +134,29 @@ class MediaAccessTests(TestCase):
             with self.subTest(path=path):
                 self.assertEqual(self.client.get(path).status_code, 404)
         self.assertTrue(re.match(r"^/media/documents/", document.file.url))
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class RandomNamesCommandTests(TestCase):
+    def test_refresh_media_random_names_moves_uploads_stored_under_guessable_names(self):
+        old_pdf = default_storage.save("documents/Secret plan v2.pdf", ContentFile(pdf_bytes()))
+        document = make_document(publication_status=DRAFT, file=old_pdf)
+        old_flag = default_storage.save("members/flags/kazakhstan.png", ContentFile(image_bytes("PNG")))
+        member = make_member(publication_status=DRAFT, flag=old_flag, flag_alt="Flag")
+
+        out = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):  # the old files go once the rows point elsewhere
+            call_command("refresh_media", "--random-names", stdout=out)
+        self.assertIn("(1 documents renamed)", out.getvalue())
+        document.refresh_from_db()
+        member.refresh_from_db()
+        self.assertRegex(document.file.name, r"^documents/[0-9a-f]{32}\.pdf$")
+        self.assertRegex(member.flag.name, r"^members/flags/[0-9a-f]{32}\.png$")
+        self.assertEqual(document.file.read(), pdf_bytes())
+        self.assertEqual(document.file_sha256, make_document(file=document.file.name).file_sha256)
+        self.assertFalse(default_storage.exists(old_pdf))
+        self.assertFalse(default_storage.exists(old_flag))
+        self.assertTrue(default_storage.exists(rendition_name(member.flag.name, 160, "webp")))
+
+        call_command("refresh_media", "--random-names", stdout=out)  # a second run renames no document
+        self.assertIn("(0 documents renamed)", out.getvalue())
