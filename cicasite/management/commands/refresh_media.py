@@ -2,7 +2,8 @@
 
 Saving a record in the admin does this for a new upload; run this command for records stored
 before renditions existed, after restoring media from a backup, or when the rendition widths
-change; with --random-names, for uploads stored before every name was random. It reads each stored file once and writes only the derived fields, with
+change; with --random-names, for uploads stored before every name was random. It reads each
+stored file once and writes only the derived fields (and, when moved, the file's name), with
 save(update_fields=...), so nothing else of the record changes.
 """
 
