@@ -103,7 +103,8 @@ def original_names(name):
     if not base or not slot.isdigit() or int(slot) not in RENDITION_WIDTHS:
         return [name]
     parent = posixpath.dirname(directory)
-    return [posixpath.join(parent, f"{base}.{extension}") for extension in sorted(set(EXTENSIONS.values()))]
+    extensions = sorted({*EXTENSIONS.values(), "jpeg"})  # "jpeg": originals stored before images were cleaned
+    return [posixpath.join(parent, f"{base}.{extension}") for extension in extensions]
 
 
 def owner_of(name):
@@ -114,7 +115,7 @@ def owner_of(name):
 
 
 def is_public(name):
-    """Whether the public may fetch the stored file `name` now. One query."""
+    """Whether the public may fetch the stored file `name` now. One query, on the field's index."""
     owner = owner_of(name)
     if owner is None:
         return False

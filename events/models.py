@@ -120,6 +120,8 @@ class Event(Publishable):
             # ?kind= and ?when= (status) with the same order
             models.Index(fields=["publication_status", "kind", "-start_date"], name="event_public_kind_idx"),
             models.Index(fields=["publication_status", "status", "start_date"], name="event_public_status_idx"),
+            # /media/events/...: which meeting owns this image (cicasite.media.is_public)
+            models.Index(fields=["image"], name="event_image_idx"),
         ]
 
     def __str__(self):
@@ -221,6 +223,10 @@ class Document(Publishable):
         constraints = [
             Publishable.window_constraint("document"),
             models.UniqueConstraint(fields=["event", "title"], name="document_title_unique_per_event"),
+        ]
+        indexes = [
+            # /media/documents/...: which document owns this file (cicasite.media.is_public)
+            models.Index(fields=["file"], name="document_file_idx"),
         ]
 
     def readiness_warnings(self):

@@ -191,6 +191,8 @@ class Member(Publishable):
         indexes = [
             # /members/?status=...&region=... (status and region filters, ordered by name)
             models.Index(fields=["publication_status", "status", "name"], name="member_public_status_idx"),
+            # /media/members/flags/...: which member owns this flag (cicasite.media.is_public)
+            models.Index(fields=["flag"], name="member_flag_idx"),
         ]
 
     def __str__(self):
