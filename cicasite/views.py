@@ -327,8 +327,7 @@ def serve_media(request, path):
         raise Http404("No such file.")
     storage = default_storage
     if hasattr(storage, "signed_url"):
-        if not storage.exists(name):
-            raise Http404("No such file.")
+        # No round trip to ask whether the object exists: the bucket answers 404 itself.
         response = HttpResponseRedirect(storage.signed_url(name, cache_control))
         if cache_control.startswith("public"):
             cache_control = f"public, max-age={media.PUBLIC_REDIRECT_SECONDS}"
