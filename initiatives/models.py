@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -69,7 +70,10 @@ class Chairmanship(models.Model):
 
 
 class InitiativeQuerySet(PublishableQuerySet):
-    pass
+    def with_public_events(self):
+        """Each initiative's related meetings that are public, oldest first, as .public_events (one query)."""
+        public_events = Event.objects.published().order_by("start_date", "pk")
+        return self.prefetch_related(Prefetch("events", queryset=public_events, to_attr="public_events"))
 
 
 class Initiative(Publishable):

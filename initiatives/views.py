@@ -1,11 +1,9 @@
-from django.db.models import Prefetch
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite.i18n import order_by_shown
 from cicasite.opendata import INITIATIVES, download
 from cicasite.views import FilteredListView, PreviewMixin
-from events.models import Event
 from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative
 
@@ -31,11 +29,8 @@ class InitiativeDetailView(PreviewMixin, DetailView):
         return (
             Initiative.objects.visible_to(self.request.user)
             .select_related("chairmanship__member", "lead")
-            .prefetch_related(
-                "dimensions",
-                "sources",
-                Prefetch("events", queryset=Event.objects.published().order_by("start_date"), to_attr="public_events"),
-            )
+            .prefetch_related("dimensions", "sources")
+            .with_public_events()
         )
 
 
@@ -47,11 +42,7 @@ def initiative_data(request, format):
         .get_base_queryset()
         .defer(None)
         .defer("body")
-        .prefetch_related(
-            "sources",
-            Prefetch(
-                "events", queryset=Event.objects.published().order_by("start_date", "pk"), to_attr="public_events"
-            ),
-        )
+        .prefetch_related("sources")
+        .with_public_events()
     )
     return download(request, INITIATIVES, queryset, format)
