@@ -340,11 +340,10 @@ class EditorialWorkflowBrowserTests(BrowserTestCase):
         # The editor's preview shows the draft under its banner.
         page.goto(f"{self.live_server_url}/members/newland/")
         self.assertIn("Draft, not public.", page.locator(".preview-banner").inner_text())
-        # Trying to publish is refused by the server.
+        # Publication is a Publisher's decision: the editor sees it, read-only.
         page.goto(f"{self.live_server_url}/admin/members/member/{member.pk}/change/")
-        page.select_option("#id_publication_status", "published")
-        page.click("input[name=_save]")
-        self.assertIn("Only a Publisher may publish", page.locator("ul.errorlist.nonfield").inner_text())
+        self.assertEqual(page.locator("#id_publication_status").count(), 0)
+        self.assertIn("Draft", page.locator(".field-publication_status .readonly").inner_text())
         context.close()
         self.assertEqual(self.public_status("/members/newland/"), 404)
 
