@@ -29,6 +29,7 @@ from reversion.revisions import _get_options, is_registered
 from cicasite import publishing
 from cicasite.models import Publishable, ReviewNote, WorkingCopy
 
+ALL = object()  # apply(publish_new=ALL): every new child published, as approval does by default
 State = WorkingCopy.State
 Action = ReviewNote.Action
 
@@ -81,7 +82,7 @@ def apply(copy, *, publish_new=None):
     """
     data = copy.data
     new = {tuple(key) for key in data.get("new", [])}
-    publish_new = publish_new or set()
+    publish_new = publish_new if publish_new is ALL else set(publish_new or ())
     for label, pk in data.get("deleted", []):
         model = _model(label)
         model._default_manager.filter(pk=pk).delete()
@@ -96,7 +97,7 @@ def apply(copy, *, publish_new=None):
                 obj.pk = None  # the number was taken meanwhile (SQLite reuses them): a new row
                 obj._state.adding = True
             if issubclass(model, Publishable):
-                ticked = f"{key[0]}:{key[1]}" in publish_new
+                ticked = publish_new is ALL or f"{key[0]}:{key[1]}" in publish_new
                 obj.publication_status = (
                     Publishable.PublicationStatus.PUBLISHED if ticked else Publishable.PublicationStatus.DRAFT
                 )
@@ -177,9 +178,12 @@ def editing(root, user):
 
 @contextmanager
 def preview(copy):
-    """The site as it will be once the copy is approved, for the length of the block (then rolled back)."""
+    """The site as it will be once the copy is approved, for the length of the block (then rolled back).
+
+    New documents show with their meeting, as approval publishes them unless a Publisher unticks them.
+    """
     with publishing.sandbox():
-        apply(copy)
+        apply(copy, publish_new=ALL)
         yield
 
 
