@@ -207,6 +207,34 @@ class EditorWalksEveryModelTests(TestCase):
                 self.assertTrue(any(CANARY in str(value) or value == YEAR for value in values.values()), values)
         self.assertIn(CANARY.encode(), public_pages(self.client)["/about/"])
 
+    def test_editor_restoring_an_old_revision_of_any_model_changes_nothing_public(self):
+        models = [model for model in admin.site._registry if publishing.is_governed(model)]
+        older = {}
+        self.client.force_login(self.publisher)
+        for model in models:  # a Publisher's two saves of each: today's text, then a change
+            opts = model._meta
+            obj = self.live_object(model)
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            self.assertEqual(self.client.post(url, changeform_data(self.client, url)).status_code, 302)
+            data = changeform_data(self.client, url)
+            form = self.client.get(url).context["adminform"].form
+            field = text_field(form, model)
+            data[field or number_field(form)] = f"Newer {opts.model_name}" if field else YEAR
+            self.assertEqual(self.client.post(url, data).status_code, 302, opts.label_lower)
+            older[model] = (obj, Version.objects.get_for_object(obj).last())
+        before_pages = public_pages(self.client)
+        before_rows = self.rows()
+        self.client.force_login(self.editor)
+        for model, (obj, version) in older.items():
+            opts = model._meta
+            with self.subTest(model=opts.label_lower):
+                revert = reverse(f"admin:{opts.app_label}_{opts.model_name}_revert", args=[obj.pk, version.pk])
+                self.assertEqual(self.client.post(revert).status_code, 302)
+        self.assertEqual(self.rows(), before_rows)
+        self.assertEqual(public_pages(self.client), before_pages)
+        roots = {publishing.root_of(obj) for obj, _version in older.values()}
+        self.assertEqual(WorkingCopy.objects.count(), len(roots))
+
     def test_editor_cannot_add_a_role_to_a_published_member_through_the_role_admin(self):
         member = Member.objects.get(slug="kazakhstan")
         area = PriorityArea.objects.exclude(roles__member=member).first()
