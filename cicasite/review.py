@@ -13,6 +13,7 @@ same for the public page, so staff see the pending version rendered by the real 
 """
 
 import json
+import logging
 from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
@@ -32,6 +33,7 @@ from cicasite.models import Publishable, ReviewNote, WorkingCopy
 ALL = object()  # apply(publish_new=ALL): every new child published, as approval does by default
 State = WorkingCopy.State
 Action = ReviewNote.Action
+log = logging.getLogger(__name__)
 
 
 def needs_working_copy(user, root):
@@ -349,7 +351,7 @@ def notify_publishers(copy, root, user, text):
         "comment": f"{text}\n" if text else "",
         "url": _review_url(root),
     }
-    send_mail(subject, body, None, recipients)
+    _send(subject, body, recipients)
 
 
 def notify_editors(copy, root, user, action, text):
@@ -372,7 +374,15 @@ def notify_editors(copy, root, user, action, text):
             "comment": text,
             "url": _review_url(root),
         }
-    send_mail(subject, body.strip() + "\n", None, recipients)
+    _send(subject, body.strip() + "\n", recipients)
+
+
+def _send(subject, body, recipients):
+    """Mail after the step is committed: a mail server that is down is logged, the step stands."""
+    try:
+        send_mail(subject, body, None, recipients)
+    except OSError:
+        log.exception("Review notification not sent (%s) to %s", subject, ", ".join(recipients))
 
 
 def is_reviewer(user):

@@ -144,7 +144,8 @@ else:
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Mail: the review workflow tells Publishers and Editors (cicasite.review). In development the
-# messages are printed on the console; in production EMAIL_HOST (and the rest) name the SMTP relay.
+# messages are printed on the console; in production EMAIL_HOST (and the rest) name the SMTP relay,
+# else the local mail server (localhost:25) is used.
 # The test runner replaces the backend with its in-memory outbox.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CICA site <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -162,8 +163,15 @@ if env_str("EMAIL_HOST", ""):
             },
         }
     }
-else:
+elif DEBUG:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:  # production without a relay named: the local MTA (a failed send is logged, never an error page)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25, "timeout": 10},
+        }
+    }
 
 INSTALLED_APPS = [
     # Before the admin: it patches the admin's model forms for translated fields.

@@ -366,6 +366,18 @@ class ReviewWorkflowTests(TestCase):
         self.client.logout()
         self.assertContains(self.client.get(self.event.get_absolute_url()), "Final wording, 2022.")
 
+    def test_a_mail_server_that_is_down_never_undoes_or_breaks_a_step(self):
+        self.edit_as_editor(summary_en="Submitted while the mail server is down.")
+        refused = {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+        with self.settings(MAILERS={"default": refused}), self.assertLogs("cicasite.review", "ERROR") as logged:
+            response = self.act({"action": "submit"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(WorkingCopy.objects.get().state, WorkingCopy.State.IN_REVIEW)
+        self.assertIn("Review notification not sent", logged.output[0])
+
     def test_new_document_is_published_with_its_meeting_unless_unticked(self):
         self.edit_as_editor(
             **{
