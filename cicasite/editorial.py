@@ -367,6 +367,15 @@ class EditorialAdmin(VersionAdmin):
                 response.render()  # inside the sandbox: the form shows the working copy
         return response
 
+    def delete_model(self, request, obj):
+        review.forget(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            review.forget(obj)
+        super().delete_queryset(request, queryset)
+
     # Review: submit, comment, send back, approve, discard.
 
     def review_url(self, root):

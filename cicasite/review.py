@@ -279,6 +279,11 @@ def discard(copy, root, user):
     note(root, Action.DISCARDED, user)
 
 
+def forget(obj):
+    """A record that is deleted takes its working copy with it (its review notes stay, as history)."""
+    WorkingCopy.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).delete()
+
+
 def approve(copy, root, user, *, publish_new=None, text=""):
     """The copy goes live: one transaction, one revision, publication fields untouched."""
     model = type(root)

@@ -437,6 +437,15 @@ class ReviewWorkflowTests(TestCase):
         self.event.refresh_from_db()
         self.assertEqual(self.event.summary, "Old summary.")
 
+    def test_deleting_a_record_takes_its_working_copy_with_it(self):
+        self.edit_as_editor(summary_en="Soon gone.")
+        self.client.force_login(self.publisher)
+        delete = reverse("admin:events_event_delete", args=[self.event.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 302)
+        self.assertFalse(WorkingCopy.objects.exists())
+        self.client.force_login(self.editor)
+        self.assertContains(self.client.get(reverse("admin:index")), "You have no working copy of a public record.")
+
     def test_editor_saves_a_draft_meeting_that_has_a_published_document(self):
         event = make_event(publication_status=DRAFT, summary="Before.")
         make_document(event=event, publication_status=PUBLISHED)
