@@ -1,14 +1,16 @@
 """Nothing of a record the public may not see leaks: not its name through a related record, not its files.
 
-The canary crawl: draft, scheduled and ended records of every publishable model, each with a
-unique name and files, linked to public records in every way the site knows (lead, host,
-role, chairmanship, meeting of a document, related meetings and initiatives). Then every
+The canary crawl: draft, scheduled and ended records of every publishable model, and pending
+working copies (cicasite.review) of live ones, each with a unique name and files, linked to
+public records in every way the site knows (lead, host, role, chairmanship, meeting of a
+document, related meetings and initiatives). Then every
 public address is fetched in both languages (pages, filters, feeds, calendars, sitemaps,
 search, data files, JSON-LD inside pages), following the links it finds, and no canary
 string may appear; the canaries' files answer 404 to the public.
 
-To extend it: add a canary in CanaryCrawlTests.make_canaries (its strings go through
-self.canary()), and addresses to public_urls().
+To extend it: add a canary in CanaryCrawlTests.make_canaries or make_pending_canaries (its
+strings go through self.canary(), its files into self.canary_media), and addresses to
+public_urls().
 """
 
 import re
@@ -27,9 +29,9 @@ from django.db import models
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from cicasite import media
+from cicasite import media, review
 from cicasite.images import RENDITION_WIDTHS, rendition_name
-from cicasite.models import Publishable
+from cicasite.models import Publishable, WorkingCopy
 from events.models import Document
 from initiatives.models import Chairmanship, Initiative
 from tests.factories import (
@@ -171,6 +173,13 @@ class CanaryCrawlTests(TestCase):
         return name, name_ru, slug
 
     @classmethod
+    def make_pending(cls, root, change):
+        """An Editor's working copy of the live record root, made by change(root), not yet approved."""
+        with review.editing(root, cls.editor) as session:
+            change(root)
+            session.capture()
+
+    @classmethod
     def keep_public(cls, kind, *records):
         cls.public[kind] += records
         return records[0]
@@ -243,6 +252,45 @@ class CanaryCrawlTests(TestCase):
             initiative.dimensions.add(dimension)
             initiative.events.add(meeting)
 
+        cls.make_pending_canaries(dimension)
+
+    @classmethod
+    def make_pending_canaries(cls, dimension):
+        """Live records with an Editor's pending changes: a new name, a new flag, a new document with its PDF."""
+        cls.editor = get_user_model().objects.create_user("pending-editor", is_staff=True)
+        cls.editor.groups.add(Group.objects.get(name="Editor"))
+
+        def rename(record, field, kind):
+            name, name_ru, _slug = cls.canary(kind, "pending")
+            setattr(record, f"{field}_en", name)
+            setattr(record, f"{field}_ru", name_ru)
+            record.save()
+            return record
+
+        member = cls.keep_public("members", make_member(name="Member with pending changes", slug="pending-member"))
+
+        def change_member(member):
+            rename(member, "name", "member")
+            store_flag(member, "Pending")
+            cls.canary_media.extend(media_names(member.flag))
+
+        cls.make_pending(member, change_member)
+        event = cls.keep_public("events", make_event(title="Meeting with pending changes", slug="pending-meeting"))
+        event.dimensions.add(dimension)
+
+        def change_event(event):
+            rename(event, "title", "meeting")
+            name, name_ru, _slug = cls.canary("new document", "pending")
+            document = make_document(event=event, title=name, title_ru=name_ru)
+            store_pdf(document)
+            cls.canary_media.extend(media_names(document.file))
+
+        cls.make_pending(event, change_event)
+        initiative = make_initiative(title="Initiative with pending changes", slug="pending-initiative", lead=member)
+        initiative.events.add(event)
+        cls.keep_public("initiatives", initiative)
+        cls.make_pending(initiative, lambda initiative: rename(initiative, "title", "initiative"))
+
     def crawl(self):
         """Every public address and the addresses they link to: {address: text of the answer}."""
         seen, queue, answers = set(), list(public_urls(self.public)), {}
@@ -281,8 +329,10 @@ class CanaryCrawlTests(TestCase):
         self.assertTrue("Public meeting with a draft document" in answers["/events/"])
 
     def test_canary_files_answer_404_to_the_public_and_only_staff_get_them(self):
-        # Per state: a flag and a meeting image, each with renditions at two widths in two formats, two PDFs.
-        self.assertEqual(len(self.canary_media), 3 * (5 + 5 + 1 + 1))
+        # Per state: a flag and a meeting image, each with renditions at two widths in two formats, two PDFs;
+        # pending: a new flag and a new document.
+        self.assertEqual(len(self.canary_media), 3 * (5 + 5 + 1 + 1) + 5 + 1)
+        self.assertEqual(WorkingCopy.objects.count(), 3)
         staff = get_user_model().objects.create_user("erin", "erin@example.org", "a-long-password-123", is_staff=True)
         staff.groups.add(Group.objects.get(name="Editor"))
         for name in self.canary_media:
@@ -294,6 +344,13 @@ class CanaryCrawlTests(TestCase):
                 response = self.client.get(f"/media/{name}")
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(response["Cache-Control"], "private, no-store")
+
+    def test_the_pending_canaries_are_real_staff_see_them_in_the_preview(self):
+        self.client.force_login(self.editor)
+        self.assertContains(self.client.get("/members/pending-member/"), f"{TOKEN} member pending")
+        self.assertContains(self.client.get("/events/pending-meeting/"), f"{TOKEN} new document pending")
+        self.client.logout()
+        self.assertNotContains(self.client.get("/members/pending-member/"), TOKEN)
 
     def test_every_file_field_of_a_public_model_has_its_owner_check(self):
         """A new file field on a public model must be added to cicasite.media.MEDIA_OWNERS."""
