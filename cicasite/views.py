@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
@@ -376,6 +376,19 @@ def legacy_redirect(request, kind):
     """Send an address of the old official site to its page here, or explain kindly that there is none."""
     key = request.GET.get(LEGACY_PARAMETERS[kind], "")[:200]
     redirect = LegacyRedirect.objects.filter(kind=kind, key=key).first() if key and "\x00" not in key else None
-    if redirect:
+    if redirect and target_is_public(redirect.target):
         return HttpResponsePermanentRedirect(redirect.target)
     return render(request, "cicasite/legacy_missing.html", {"key": key}, status=404)
+
+
+def target_is_public(path):
+    """Whether a path on this site shows a page the public may see: a redirect never names a draft's address."""
+    try:
+        match = resolve(path.split("#", 1)[0].split("?", 1)[0])
+    except Http404:
+        return False
+    model = getattr(getattr(match.func, "view_class", None), "model", None)
+    slug = match.kwargs.get("slug")
+    if model is None or slug is None or not hasattr(model.objects, "published"):
+        return True  # a list or site page: public whenever it resolves
+    return model.objects.published().filter(slug=slug).exists()

@@ -27,6 +27,7 @@ class EventListView(FilteredListView):
 
 
 class EventDetailView(PreviewMixin, DetailView):
+    model = Event  # what the page shows (cicasite.views.target_is_public reads it)
     template_name = "events/event_detail.html"
 
     def get_context_data(self, **kwargs):

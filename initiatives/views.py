@@ -23,6 +23,7 @@ class InitiativeListView(FilteredListView):
 
 
 class InitiativeDetailView(PreviewMixin, DetailView):
+    model = Initiative  # what the page shows (cicasite.views.target_is_public reads it)
     template_name = "initiatives/initiative_detail.html"
 
     def get_queryset(self):

@@ -32,6 +32,7 @@ class MemberListView(FilteredListView):
 
 
 class MemberDetailView(PreviewMixin, DetailView):
+    model = Member  # what the page shows (cicasite.views.target_is_public reads it)
     template_name = "members/member_detail.html"
 
     def get_queryset(self):

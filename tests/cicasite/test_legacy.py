@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 
 from cicasite.models import LegacyRedirect
+from events.models import Event
 
 
 class LegacyRedirectTests(TestCase):
@@ -38,6 +39,14 @@ class LegacyRedirectTests(TestCase):
             self.client.get("/news_detail/", {"newsid": "1228"}), "/events/sixth-cica-summit-2022/", status_code=301
         )
         self.assertRedirects(self.client.get("/speeches_detail/", {"id": "77"}), "/about/", status_code=301)
+
+    def test_a_redirect_to_a_record_the_public_may_not_see_is_not_followed(self):
+        # An editor's redirect must not reveal a draft's address (issue 11): the visitor gets the helpful 404.
+        Event.objects.filter(slug="sixth-cica-summit-2022").update(publication_status="draft")
+        response = self.client.get("/index.php", {"view": "page", "t": "sixth-summit"})
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(response.has_header("Location"))
+        self.assertNotContains(response, "sixth-cica-summit-2022", status_code=404)
 
     def test_unknown_old_addresses_get_a_helpful_page(self):
         for url in (
