@@ -13,6 +13,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
+from cicasite import dates
 from cicasite.i18n import DEFAULT_LANGUAGE, current_language, shown_language
 
 register = template.Library()
@@ -32,3 +33,9 @@ def fallback_notice(obj, *fields):
     if all(shown_language(obj, field) == current for field in fields if getattr(obj, field, None)):
         return ""
     return render_to_string("includes/fallback_notice.html", {"shown": DEFAULT_LANGUAGE})
+
+
+@register.filter
+def day_date(value):
+    """A date known to the day, as the page's language writes it: '19 March 2024', '19 марта 2024 г.'."""
+    return dates.day(value) if value else ""
