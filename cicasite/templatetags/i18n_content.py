@@ -39,3 +39,9 @@ def fallback_notice(obj, *fields):
 def day_date(value):
     """A date known to the day, as the page's language writes it: '19 March 2024', '19 марта 2024 г.'."""
     return dates.day(value) if value else ""
+
+
+@register.filter
+def year_date(value):
+    """A year, as the page's language writes it: '2024', '2024 г.'."""
+    return dates.year(value) if value else ""
