@@ -9,12 +9,14 @@ reads: visible text and the attributes shown or read aloud, outside lang="en"
 
 import csv
 import io
+import json
 import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+import polib
 from django.conf import settings
 from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
@@ -24,7 +26,10 @@ from cicasite import dates
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 
-GLOSSARY = Path(settings.BASE_DIR) / "cicasite" / "data" / "glossary.ru.csv"
+ROOT = Path(settings.BASE_DIR)
+GLOSSARY = ROOT / "cicasite" / "data" / "glossary.ru.csv"
+RUSSIAN_CONTENT = ROOT / "cicasite" / "data" / "cica.ru.json"
+CATALOGUE = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 
 # Every page kind, in Russian (filters in their canonical order; redirects are followed anyway).
 PAGES = [
@@ -212,6 +217,36 @@ class GlossaryFileTests(SimpleTestCase):
         for form in ("CICA", "Алма-Ата", "Алма-Атинский акт", "Киргизия", "Совет старейшин"):
             self.assertIn(form, forms)
         self.assertIn("Совещание Комитета старших должностных лиц", forms)
+
+
+def strings(tree):
+    """Every string value of a JSON document (its keys are the English texts translated)."""
+    if isinstance(tree, dict):
+        for value in tree.values():
+            yield from strings(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from strings(value)
+    elif isinstance(tree, str):
+        yield tree
+
+
+class RussianSourceTextTests(SimpleTestCase):
+    """The Russian content file and the interface catalogue follow the glossary, including the
+    records and messages no page test renders (admin, other meetings, error messages)."""
+
+    def test_russian_content_uses_cicas_russian(self):
+        texts = list(strings(json.loads(RUSSIAN_CONTENT.read_text(encoding="utf-8"))))
+        self.assertGreater(len(texts), 300)
+        self.assertEqual([(text[:80], problems_in(text)) for text in texts if problems_in(text)], [])
+
+    def test_russian_interface_uses_cicas_russian(self):
+        catalogue = polib.pofile(str(CATALOGUE))
+        texts = [entry.msgstr for entry in catalogue] + [
+            text for entry in catalogue for text in entry.msgstr_plural.values()
+        ]
+        self.assertGreater(len(texts), 500)
+        self.assertEqual([(text[:80], problems_in(text)) for text in texts if problems_in(text)], [])
 
 
 class ReaderTests(SimpleTestCase):
