@@ -19,10 +19,11 @@ from xml.etree import ElementTree
 import polib
 from django.conf import settings
 from django.core.management import call_command
-from django.test import SimpleTestCase, TestCase
+from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 
 from cicasite import dates
+from cicasite.views import server_error
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 
@@ -400,3 +401,13 @@ class RussianPagesTests(TestCase):
         self.assertContains(response, "Алматы, Казахстан")
         self.assertContains(self.get("/ru/events/?kind=soc"), "Заседание Комитета старших должностных лиц")
         self.assertContains(self.get("/ru/about/"), "Совет мудрецов")
+
+
+class RussianErrorPageTests(SimpleTestCase):
+    def test_error_pages_in_russian_say_so_and_name_svmda(self):
+        request = RequestFactory().get("/ru/")
+        with translation.override("ru"):
+            html = server_error(request).content.decode()
+        self.assertIn('<html lang="ru">', html)
+        self.assertIn("<title>Ошибка сервера · СВМДА</title>", html)
+        self.assertEqual(problems_in(read_html(html).text), [])
