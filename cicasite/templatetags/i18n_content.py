@@ -12,6 +12,7 @@ before a block that is shown in English.
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
 
 from cicasite import dates
 from cicasite.i18n import DEFAULT_LANGUAGE, current_language, shown_language
@@ -45,3 +46,15 @@ def day_date(value):
 def year_date(value):
     """A year, as the page's language writes it: '2024', '2024 г.'."""
     return dates.year(value) if value else ""
+
+
+@register.filter
+def term_years(start, end):
+    """A term of office in years: '2006–2008 гг.', 'с 2020 г. по настоящее время' ('2020–present')."""
+    if start and end:
+        return dates.years(start, end)
+    if start:
+        return pgettext("term of office still running", "%(start)s–present") % {"start": start}
+    if end:
+        return pgettext("term of office, only its end known", "–%(end)s") % {"end": end}
+    return gettext("in office")

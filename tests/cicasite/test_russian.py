@@ -23,6 +23,7 @@ from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 
 from cicasite import dates
+from cicasite.templatetags.i18n_content import term_years
 from cicasite.views import server_error
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
@@ -301,6 +302,22 @@ class RussianDateTests(SimpleTestCase):
             self.assertEqual(dates.years(2024), "2024–")
 
 
+class TermOfOfficeTests(SimpleTestCase):
+    def test_terms_of_office_in_russian_read_as_dates(self):
+        with translation.override("ru"):
+            self.assertEqual(term_years(2006, 2008), "2006–2008 гг.")
+            self.assertEqual(term_years(2020, None), "с 2020 г. по настоящее время")
+            self.assertEqual(term_years(None, 2014), "по 2014 г.")
+            self.assertEqual(term_years(None, None), "в должности")
+
+    def test_terms_of_office_in_english_are_unchanged(self):
+        with translation.override("en"):
+            self.assertEqual(term_years(2006, 2008), "2006–2008")
+            self.assertEqual(term_years(2020, None), "2020–present")
+            self.assertEqual(term_years(None, 2014), "–2014")
+            self.assertEqual(term_years(None, None), "in office")
+
+
 class StatusLabelTests(SimpleTestCase):
     def test_status_labels_agree_with_the_noun_of_their_model(self):
         with translation.override("ru"):
@@ -364,6 +381,13 @@ class RussianPagesTests(TestCase):
         for text in reader.times:
             with self.subTest(time=text):
                 self.assertRegex(text, r"^(\d{1,2}(–\d{1,2})? [а-я]+ )?(\d{4}|[а-я]+ \d{4}) г\.$|^\d{4}–\d{4} гг\.$")
+
+    def test_terms_of_the_secretariat_heads_are_in_one_style(self):
+        html = self.get("/ru/about/").content.decode()
+        terms = re.findall(r"<td>([^<]*(?:гг\.|г\.|по настоящее время|в должности))</td>", html)
+        self.assertTrue(terms)
+        self.assertNotIn("–по настоящее время", html)
+        self.assertNotRegex(html, r"<td>\d{4}–\d{4}</td>")
 
     def test_meeting_dates_show_their_precision_in_russian(self):
         html = self.get("/ru/events/seventh-cica-summit-2026/").content.decode()
