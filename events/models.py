@@ -2,10 +2,11 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from cicasite import dates
 from cicasite.media import document_upload_to
 from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source
 from cicasite.validators import validate_pdf_file
@@ -34,8 +35,9 @@ class Event(Publishable):
         OTHER = "other", _("Other meeting")
 
     class Status(models.TextChoices):
-        HELD = "held", _("Held")
-        PLANNED = "planned", _("Planned")
+        # Each label agrees with its noun, a meeting (Russian: мероприятие состоялось).
+        HELD = "held", pgettext_lazy("status of a meeting", "Held")
+        PLANNED = "planned", pgettext_lazy("status of a meeting", "Planned")
 
     class Precision(models.TextChoices):
         DAY = "day", _("Day")
@@ -152,14 +154,12 @@ class Event(Publishable):
 
     @property
     def date_display(self):
-        """The date with the precision it is known to: '2026', 'June 2021' or '12 October 2022'."""
+        """The date with the precision it is known to, as the page's language writes it (cicasite.dates)."""
         if self.date_precision == self.Precision.YEAR:
-            return str(self.start_date.year)
+            return dates.year(self.start_date)
         if self.date_precision == self.Precision.MONTH:
-            return format_date(self.start_date, "F Y")
-        if self.end_date and self.end_date != self.start_date:
-            return f"{format_date(self.start_date, 'j E Y')} – {format_date(self.end_date, 'j E Y')}"
-        return format_date(self.start_date, "j E Y")
+            return dates.month(self.start_date)
+        return dates.day_range(self.start_date, self.end_date)
 
     @property
     def image_picture(self):

@@ -3,8 +3,9 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
-from cicasite import publishing
+from cicasite import dates, publishing
 from cicasite.models import Publishable, PublishableQuerySet, Source, public_q
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
@@ -50,7 +51,10 @@ class Chairmanship(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member.name} {self.years}"
+        return pgettext("chairmanship: the state and its years", "%(member)s %(years)s") % {
+            "member": self.member.name,
+            "years": self.years,
+        }
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative-list") + f"?chairmanship={self.slug}"
@@ -62,7 +66,8 @@ class Chairmanship(models.Model):
 
     @property
     def years(self):
-        return f"{self.start_year}–{self.end_year or ''}"
+        """'2020–2024' ('2020–2024 гг.' in Russian: cicasite.dates)."""
+        return dates.years(self.start_year, self.end_year)
 
     @property
     def is_published(self):
@@ -81,9 +86,10 @@ class Initiative(Publishable):
     """A proposal or programme: a chairmanship priority, a member's initiative, a commentator's idea."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        IN_PROGRESS = "in_progress", _("In progress")
-        ACHIEVED = "achieved", _("Achieved")
+        # Each label agrees with its noun, an initiative (Russian: инициатива реализована).
+        PROPOSED = "proposed", pgettext_lazy("status of an initiative", "Proposed")
+        IN_PROGRESS = "in_progress", pgettext_lazy("status of an initiative", "In progress")
+        ACHIEVED = "achieved", pgettext_lazy("status of an initiative", "Achieved")
 
     class ProposedBy(models.TextChoices):
         CHAIRMANSHIP = "chairmanship", _("A chairmanship")
