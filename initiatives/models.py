@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.models import Publishable, PublishableQuerySet, Source
+from cicasite.models import Publishable, PublishableQuerySet, Source, partly_verified_field
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
 
@@ -60,7 +60,13 @@ class Chairmanship(models.Model):
 
 
 class InitiativeQuerySet(PublishableQuerySet):
-    pass
+    def cica_own(self):
+        """CICA's own initiatives: put forward by a chairmanship or a member state (Initiative.is_cica_own)."""
+        return self.exclude(proposed_by__in=Initiative.NOT_CICA)
+
+    def public_debate(self):
+        """Ideas from public debate: proposals of commentators, never counted as CICA initiatives."""
+        return self.filter(proposed_by__in=Initiative.NOT_CICA)
 
 
 class Initiative(Publishable):
@@ -74,7 +80,11 @@ class Initiative(Publishable):
     class ProposedBy(models.TextChoices):
         CHAIRMANSHIP = "chairmanship", _("A chairmanship")
         MEMBER = "member", _("A member state")
-        COMMENTARY = "commentary", _("Commentary")
+        COMMENTARY = "commentary", _("Ideas from public debate")
+
+    # Who puts forward ideas that are not CICA's own initiatives: the one definition, used by
+    # InitiativeQuerySet.cica_own() / public_debate() and is_cica_own on every channel.
+    NOT_CICA = frozenset({ProposedBy.COMMENTARY})
 
     title = models.CharField(_("title"), max_length=300, help_text=_("Name of the initiative."))
     slug = models.SlugField(_("slug"), max_length=200, help_text=_("ASCII, from the title."))
@@ -84,7 +94,16 @@ class Initiative(Publishable):
         max_length=16,
         choices=ProposedBy,
         default=ProposedBy.CHAIRMANSHIP,
-        help_text=_("Who put it forward. Commentary means an analyst's proposal, not an official one."),
+        help_text=_(
+            "Who put it forward. Ideas from public debate are commentators' proposals, not CICA initiatives: "
+            "they are listed apart from CICA's own."
+        ),
+    )
+    author = models.CharField(
+        _("author"),
+        max_length=300,
+        blank=True,
+        help_text=_("For ideas from public debate: who proposed it, e.g. the commentator and their institute."),
     )
     chairmanship = models.ForeignKey(
         Chairmanship,
@@ -112,6 +131,7 @@ class Initiative(Publishable):
         _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
     )
     verified = models.BooleanField(_("verified"), default=True)
+    partly_verified = partly_verified_field()
     notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
     sources = models.ManyToManyField(Source, blank=True, related_name="initiatives", verbose_name=_("sources"))
 
@@ -149,6 +169,11 @@ class Initiative(Publishable):
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_cica_own(self):
+        """The rule of InitiativeQuerySet.cica_own() for one record."""
+        return self.proposed_by not in self.NOT_CICA
 
     def readiness_warnings(self):
         warnings = super().readiness_warnings()
