@@ -108,7 +108,7 @@ def name_of(obj):
 
 
 SLUG = _("Identifier: the last part of the record's address, stable across downloads.")
-VERIFIED = _("true when a source independent of the seed article confirms the record, false when not (yet).")
+VERIFIED = _("true when a source independent of the first report confirms the record, false when not (yet).")
 SOURCES = _("Codes of the public sources the record rests on (S05…), separated by “;” in CSV, an array in JSON.")
 DIMENSIONS = _("Slugs of the dimensions (economic, human…), separated by “;” in CSV, an array in JSON.")
 SUMMARY = _("One or two sentences, as shown in lists.")
@@ -238,7 +238,10 @@ MEETINGS = Dataset(
 INITIATIVES = Dataset(
     slug="initiatives",
     title=_("Initiatives"),
-    description=_("Proposals and programmes of chairmanships and members, and commentators' ideas, ordered by title."),
+    description=_(
+        "CICA's own initiatives (of chairmanships and member states), ordered by title; "
+        "with proposed_by=commentary, the ideas from public debate instead."
+    ),
     url_name="initiatives:initiative-data",
     list_url_name="initiatives:initiative-list",
     filterset_class=InitiativeFilter,
@@ -248,7 +251,10 @@ INITIATIVES = Dataset(
         Column("status", _("proposed, in_progress or achieved."), lambda i: i.status),
         Column(
             "proposed_by",
-            _("chairmanship, member (a member state) or commentary (an analyst's proposal, not an official one)."),
+            _(
+                "chairmanship, member (a member state) or commentary "
+                "(an idea from public debate, not a CICA initiative)."
+            ),
             lambda i: i.proposed_by,
         ),
         Column(

@@ -9,6 +9,8 @@ from events.models import Event
 from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative
 
+IDEAS_LIMIT = 10  # ideas from public debate listed under CICA's initiatives; the rest on their own list
+
 
 class InitiativeListView(FilteredListView):
     filterset_class = InitiativeFilter
@@ -22,6 +24,21 @@ class InitiativeListView(FilteredListView):
             .defer("body", "notes")
         )
         return order_by_shown(initiatives, "title", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shows_public_debate"] = self.filterset.shows_public_debate
+        if not context["shows_public_debate"]:
+            # Ideas from public debate, in their own section below CICA's initiatives: each with its
+            # author and sources. Two queries (the ideas, their sources), at most IDEAS_LIMIT of them.
+            ideas = list(
+                order_by_shown(Initiative.objects.published().public_debate(), "title", "pk")
+                .defer("body", "notes", "summary")
+                .prefetch_related("sources")[: IDEAS_LIMIT + 1]
+            )
+            context["ideas"] = ideas[:IDEAS_LIMIT]
+            context["more_ideas"] = len(ideas) > IDEAS_LIMIT
+        return context
 
 
 class InitiativeDetailView(PreviewMixin, DetailView):
