@@ -28,12 +28,14 @@ class InitiativeListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["shows_public_debate"] = self.filterset.shows_public_debate
-        if not context["shows_public_debate"]:
-            # Ideas from public debate, in their own section below CICA's initiatives: each with its
-            # author and sources. Two queries (the ideas, their sources), at most IDEAS_LIMIT of them.
+        if "proposed_by" not in self.filterset.applied():
+            # Ideas from public debate matching the other filters, in their own section below CICA's
+            # initiatives, each with its author and sources: two queries (the ideas, their sources).
             ideas = list(
-                order_by_shown(Initiative.objects.published().public_debate(), "title", "pk")
-                .defer("body", "notes", "summary")
+                self.filterset.queryset_without("proposed_by")
+                .public_debate()
+                .defer("summary")
+                .prefetch_related(None)
                 .prefetch_related("sources")[: IDEAS_LIMIT + 1]
             )
             context["ideas"] = ideas[:IDEAS_LIMIT]

@@ -65,6 +65,15 @@ class InitiativeListTests(TestCase):
         self.assertIn(">S01<", section)
         self.assertIn("/initiatives/?proposed_by=commentary", section)
 
+    def test_the_ideas_section_follows_the_other_filters(self):
+        response = self.client.get(URL, {"dimension": "human"})
+        self.assertEqual([idea.title for idea in response.context["ideas"]], ["Media Bank"])
+        self.assertContains(response, "/initiatives/?dimension=human&amp;proposed_by=commentary")
+        response = self.client.get(URL, {"status": "achieved"})
+        self.assertEqual(response.context["ideas"], [])
+        self.assertNotContains(response, 'id="public-debate"')
+        self.assertNotIn("ideas", self.client.get(URL, {"proposed_by": "chairmanship"}).context)
+
     def test_ideas_from_public_debate_are_listed_on_their_own_filter_value(self):
         response = self.client.get(URL, {"proposed_by": "commentary"})
         self.assertEqual(titles(response), ["Media Bank"])
