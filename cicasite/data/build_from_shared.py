@@ -8,7 +8,16 @@ writes (`manage.py load_cica`). Run it when the fact sheet changes:
 It makes explicit what the loader should not have to guess: ASCII slugs,
 the precision of each date, which member hosted a meeting, document kinds,
 chairmanship slugs, and the few links between initiatives and meetings that
-the fact sheet states in prose (each listed in RELATED_EVENTS below).
+the fact sheet states in prose (each listed in RELATED_EVENTS below). It also
+keeps what the site must show honestly, each rule named below: which records are
+only partly verified (PARTLY_UNVERIFIED), which meetings were online, the authors of
+commentators' proposals (COMMENTARY_AUTHORS), a head's row per title
+(TITLE_CHANGES), CICA's UN status apart from the Secretariat, the few corrections
+its own sources support (EVENT_KINDS, MEMBER_NOTES_ADDED) and no note about the fact
+sheet's own layout (NOTES_DROPPED).
+
+tests/cicasite/test_data_files.py fails when cica.json is not what this script
+makes of ../shared/data, or when cica.ru.json lacks or has extra keys.
 """
 
 import json
