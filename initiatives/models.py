@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.models import Publishable, PublishableQuerySet, Source, partly_verified_field
+from cicasite.models import Publishable, PublishableQuerySet, Source, partly_verified_field, verified_field
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
 
@@ -26,6 +26,7 @@ class Chairmanship(models.Model):
         _("until"), null=True, blank=True, help_text=_("Year the term ends or ended; empty if open.")
     )
     summary = models.TextField(_("summary"), max_length=2000, blank=True, help_text=_("How the term began and ended."))
+    verified = verified_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="chairmanships", verbose_name=_("sources"))
 
     objects = ChairmanshipQuerySet.as_manager()

@@ -33,6 +33,10 @@ class Dimension(models.Model):
         _("summary"), max_length=2000, blank=True, help_text=_("What confidence building means here.")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Display order."))
+    verified = verified_field()
+    partly_verified = partly_verified_field()
+    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    sources = models.ManyToManyField(Source, blank=True, related_name="dimensions", verbose_name=_("sources"))
 
     class Meta:
         ordering = ["position", "name"]

@@ -147,6 +147,7 @@ def dimension_list(request):
 def dimension_detail(request, slug):
     dimension = get_object_or_404(
         Dimension.objects.prefetch_related(
+            "sources",
             Prefetch(
                 "areas",
                 queryset=PriorityArea.objects.prefetch_related(

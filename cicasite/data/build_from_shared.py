@@ -190,6 +190,9 @@ def build(shared):
                 {"slug": slugify(a.replace("(general)", "general").replace("(single area)", "")), "name": a}
                 for a in d["priority_areas"]
             ],
+            "verified": d["verified"],
+            "partly_verified": partly_verified(d),
+            "notes": d["notes"] or "",
             "sources": d["sources"],
         }
         for d in data["dimensions"]
@@ -233,6 +236,7 @@ def build(shared):
                 "start_year": c["start"],
                 "end_year": c["end"],
                 "summary": c["notes"] or "",
+                "verified": c["verified"],
                 "sources": c["sources"],
             }
         )

@@ -29,7 +29,7 @@ RECORD_SECTIONS = {
 def expected(EN):
     """Yield (section, path tuple, English text) for every text the Russian file must cover."""
     for dim in EN["dimensions"]:
-        for field in ("name", "short_name", "summary"):
+        for field in ("name", "short_name", "summary", "notes"):
             if dim.get(field):
                 yield "dimensions", (dim["slug"], field), dim[field]
         for area in dim["priority_areas"]:

@@ -76,8 +76,8 @@ class PublicPagesTests(TestCase):
             "/dimensions/": 4,
             # chairmanships with member, members with a known joining year, meetings
             "/timeline/": 4,
-            # dimension, areas, roles with member and region, their sources, initiatives, meetings
-            "/dimensions/economic/": 7,
+            # dimension, its sources, areas, roles with member and region, their sources, initiatives, meetings
+            "/dimensions/economic/": 8,
             # organs, their sources, heads, their sources, sources of the UN status, partners,
             # chairmanships with member
             "/about/": 8,

@@ -15,7 +15,8 @@ from django.test import TestCase
 
 from cicasite.models import Organ, SecretariatHead, SiteSettings
 from events.models import Event
-from initiatives.models import Initiative
+from initiatives.models import Chairmanship, Initiative
+from members.models import Dimension
 
 IDEAS = [
     "CICA Corridor of Knowledge",
@@ -126,6 +127,8 @@ class DoubtTests(LoadedContent):
         unverified_organs = Organ.objects.filter(verified=False).values_list("slug", flat=True)
         self.assertEqual(list(unverified_organs), ["cica-youth-council"])
         self.assertFalse(SecretariatHead.objects.filter(sources=None).exists())
+        self.assertFalse(Dimension.objects.filter(sources=None).exists())
+        self.assertEqual(Chairmanship.objects.filter(verified=True).count(), 6)
         self.assertFalse(Organ.objects.filter(sources=None).exists())
 
     def test_about_shows_what_is_not_yet_verified_with_sources(self):
@@ -147,6 +150,16 @@ class DoubtTests(LoadedContent):
         dimension = self.page("/dimensions/new-challenges-threats/")
         self.assertIn(">S39<", dimension)
         self.assertIn(">S36<", dimension)
+
+    def test_dimensions_keep_their_notes_sources_and_doubt(self):
+        html = self.page("/dimensions/human/")
+        start = html.index('id="notes-heading"')
+        notes = html[start : html.index("</section>", start)]
+        self.assertIn("Partly verified", notes)
+        self.assertIn("Volunteerism was expected", notes)
+        self.assertIn('<span class="sources__code">S38</span>', html[html.index('id="sources-heading"') :])
+        self.assertIn("добровольчество", self.page("/ru/dimensions/human/"))
+        self.assertIn('<span class="sources__code">S37</span>', self.page("/dimensions/military-political/"))
 
     def test_a_record_whose_notes_doubt_a_part_gets_a_qualified_badge(self):
         html = self.page("/members/pakistan/")

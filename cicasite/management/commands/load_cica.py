@@ -174,7 +174,16 @@ class Command(BaseCommand):
             dimension = loader.upsert(
                 Dimension,
                 {"slug": d["slug"]},
-                {"name": d["name"], "short_name": d["short_name"], "summary": d["summary"], "position": d["position"]},
+                {
+                    "name": d["name"],
+                    "short_name": d["short_name"],
+                    "summary": d["summary"],
+                    "position": d["position"],
+                    "verified": d["verified"],
+                    "partly_verified": d["partly_verified"],
+                    "notes": d["notes"],
+                },
+                m2m={"sources": cite(d["sources"])},
                 translations=texts.of("dimensions", d["slug"]),
             )
             dimensions[d["slug"]] = dimension
@@ -231,6 +240,7 @@ class Command(BaseCommand):
                     "start_year": c["start_year"],
                     "end_year": c["end_year"],
                     "summary": c["summary"],
+                    "verified": c["verified"],
                 },
                 m2m={"sources": cite(c["sources"])},
                 translations=texts.of("chairmanships", c["slug"]),
