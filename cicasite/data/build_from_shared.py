@@ -307,8 +307,10 @@ def build(shared):
     sec = data["secretariat"]
     out["organs"] = []
     for position, o in enumerate(data["organs"], start=1):
-        body = ""
+        body, sources = "", o["sources"]
         if o["name"] == "Secretariat":
+            # The card's details come from the fact sheet's secretariat record: cite its sources too.
+            sources = list(dict.fromkeys(o["sources"] + sec["sources"]))
             body = "\n".join(
                 [
                     sec["summary"],
@@ -327,7 +329,7 @@ def build(shared):
                 "verified": o["verified"],
                 "partly_verified": partly_verified(o),
                 "notes": "" if o["notes"] in NOTES_DROPPED else o["notes"] or "",
-                "sources": o["sources"],
+                "sources": sources,
             }
         )
     # CICA's own status at the UN (the fact sheet files it with the Secretariat; it is CICA's).

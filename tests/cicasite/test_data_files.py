@@ -97,6 +97,11 @@ class DataFileTests(unittest.TestCase):
         sarybay = [(h["title"], h["start_year"], h["end_year"]) for h in heads if h["name"] == "Kairat Sarybay"]
         self.assertEqual(sarybay, [("Executive Director", 2020, 2022), ("Secretary General", 2022, None)])
 
+    def test_the_secretariat_card_cites_the_sources_of_its_details(self):
+        secretariat = next(o for o in EN["organs"] if o["slug"] == "secretariat")
+        self.assertIn("55/20 Mangilik Yel", secretariat["body"])
+        self.assertIn("S49", secretariat["sources"])  # the address
+
     def test_un_observer_status_is_cicas_not_the_secretariats(self):
         secretariat = next(o for o in EN["organs"] if o["slug"] == "secretariat")
         self.assertNotIn("UN General Assembly", secretariat["body"])
