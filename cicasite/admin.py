@@ -7,7 +7,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from cicasite import i18n
 from cicasite.editorial import EditorialAdmin
-from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source
+from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, SiteSettings, Source
 from cicasite.pagecache import bump_content_version
 
 admin.site.site_header = _("CICA site administration")
@@ -100,9 +100,9 @@ class SourceAdmin(EditorialAdmin):
 
 @admin.register(Organ)
 class OrganAdmin(PublishableAdmin):
-    list_display = ["name", "kind", "position"]
+    list_display = ["name", "kind", "position", "verified"]
     list_editable = ["position"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "verified"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sources"]
@@ -111,9 +111,10 @@ class OrganAdmin(PublishableAdmin):
 
 @admin.register(SecretariatHead)
 class SecretariatHeadAdmin(PublishableAdmin):
-    list_display = ["name", "title", "country", "start_year", "end_year", "is_deputy"]
-    list_filter = ["is_deputy", "title"]
+    list_display = ["name", "title", "country", "start_year", "end_year", "is_deputy", "verified"]
+    list_filter = ["is_deputy", "title", "verified"]
     search_fields = ["name", "country"]
+    autocomplete_fields = ["sources"]
 
 
 @admin.register(Partner)
@@ -121,6 +122,19 @@ class PartnerAdmin(PublishableAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(PublishableAdmin):
+    """Who publishes the site, in every language: one row (created by load_cica), never deleted."""
+
+    list_display = ["__str__", "publisher_name", "publisher_url"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LegacyRedirect)

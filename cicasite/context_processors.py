@@ -3,13 +3,30 @@ from functools import cached_property
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 from cicasite.links import absolute
+from cicasite.models import SiteSettings
+from cicasite.pagecache import cached_data
+
+
+def current_site_settings(request=None):
+    """Who publishes the site (cicasite.SiteSettings): one query per request at most, none while
+    the content version's copy is cached (DATA_CACHE)."""
+    if request is None:
+        return cached_data("site-settings", "", SiteSettings.current)
+    if not hasattr(request, "_site_settings"):
+        request._site_settings = cached_data("site-settings", "", SiteSettings.current)
+    return request._site_settings
 
 
 def site(request):
-    """The canonical site URL, for absolute links that never come from the Host header."""
-    return {"SITE_URL": settings.SITE_URL}
+    """The canonical site URL, for absolute links that never come from the Host header, and the
+    site settings (read when a template first uses them)."""
+    return {
+        "SITE_URL": settings.SITE_URL,
+        "site_settings": SimpleLazyObject(lambda: current_site_settings(request)),
+    }
 
 
 class LanguageVersions:

@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
-from django.utils.translation import gettext_lazy as _
 
+from cicasite.context_processors import current_site_settings
 from cicasite.links import absolute
 
 FEED_SIZE = 50
@@ -18,6 +18,7 @@ FEED_SIZE = 50
 class FilteredItems:
     queryset: QuerySet
     query: str  # the request's query string without `page`, "" or "?kind=summit"
+    site_settings: object = None  # cicasite.SiteSettings: who publishes the feed
 
 
 class FilteredListFeed(Feed):
@@ -33,14 +34,18 @@ class FilteredListFeed(Feed):
     list_view_class = None
     list_url_name = None
     feed_url_name = None
-    author_name = _("The site team")
+
+    def author_name(self, obj):
+        return obj.site_settings.publisher_name
 
     def get_object(self, request, *args, **kwargs):
         view = self.list_view_class()
         view.setup(request)
         params = request.GET.copy()
         params.pop("page", None)
-        return FilteredItems(view.get_queryset(), f"?{params.urlencode()}" if params else "")
+        return FilteredItems(
+            view.get_queryset(), f"?{params.urlencode()}" if params else "", current_site_settings(request)
+        )
 
     def items(self, obj):
         return obj.queryset.order_by("-updated_at", "-pk")[:FEED_SIZE]
@@ -54,8 +59,8 @@ class FilteredListFeed(Feed):
     def feed_guid(self, obj):
         return self.feed_url(obj)
 
-    def author_link(self):
-        return absolute(reverse("about"))
+    def author_link(self, obj):
+        return obj.site_settings.publisher_url or absolute(reverse("about") + "#publisher")
 
     def item_title(self, item):
         return item.title  # Atom titles are text: no escaping here

@@ -147,6 +147,21 @@ class Publishable(models.Model):
         return warnings
 
 
+def verified_field():
+    return models.BooleanField(
+        _("verified"), default=True, help_text=_("Confirmed by a source independent of the first report.")
+    )
+
+
+def partly_verified_field():
+    """Shown as "Partly verified" instead of "Verified": the research notes say which part is not confirmed."""
+    return models.BooleanField(
+        _("partly verified"),
+        default=False,
+        help_text=_("Verified, but the research notes say part of it is not confirmed yet."),
+    )
+
+
 def publishable_models():
     from django.apps import apps
 
@@ -320,6 +335,9 @@ class Organ(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Order on the About page (smallest first).")
     )
+    verified = verified_field()
+    partly_verified = partly_verified_field()
+    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
     sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
 
     class Meta:
@@ -350,7 +368,10 @@ class SecretariatHead(models.Model):
     end_year = models.PositiveSmallIntegerField(
         _("until"), null=True, blank=True, help_text=_("Empty while in office.")
     )
-    notes = models.TextField(_("notes"), max_length=2000, blank=True, help_text=_("How sure we are."))
+    verified = verified_field()
+    partly_verified = partly_verified_field()
+    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    sources = models.ManyToManyField(Source, blank=True, related_name="secretariat_heads", verbose_name=_("sources"))
 
     class Meta:
         ordering = ["is_deputy", "start_year", "name"]
@@ -382,6 +403,66 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SiteSettings(models.Model):
+    """Who publishes this website: one row, edited in the admin, read by the footer, /about/ and JSON-LD.
+
+    load_cica creates the row with a default that claims nothing beyond what the data shows;
+    editors then name the real publisher. Until the row exists, pages use the same default.
+    """
+
+    ROW = 1
+    # Until editors name the publisher: nothing the data does not show (no "independent", no team).
+    DEFAULTS = {
+        "publisher_name": {"en": "The editors of this website", "ru": "Редакция этого сайта"},
+        "publisher_description": {
+            "en": "This website gathers public facts about CICA from the sources cited on each page. "
+            "Each record says whether a source independent of the first report has confirmed it.",
+            "ru": "Сайт собирает открытые сведения о СВМДА из источников, указанных на каждой странице. "
+            "У каждой записи отмечено, подтверждена ли она источником, независимым от первого сообщения.",
+        },
+    }
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ROW, editable=False)
+    publisher_name = models.CharField(
+        _("publisher"),
+        max_length=200,
+        help_text=_("Who publishes this website, as shown in the footer, on the About page and to search engines."),
+    )
+    publisher_description = models.TextField(
+        _("about the publisher"),
+        max_length=1000,
+        blank=True,
+        help_text=_("One or two sentences for the About page: who publishes the site and how it is compiled."),
+    )
+    publisher_url = models.URLField(
+        _("publisher's website"), max_length=500, blank=True, help_text=_("Full address; leave empty if none.")
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="sitesettings_single_row")]
+
+    def __str__(self):
+        return str(_("Site settings"))
+
+    def save(self, *args, **kwargs):
+        self.id = self.ROW
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def default_values(cls):
+        """The default texts in every language's column (publisher_name_en, publisher_name_ru...)."""
+        return {
+            f"{field}_{language}": text for field, texts in cls.DEFAULTS.items() for language, text in texts.items()
+        }
+
+    @classmethod
+    def current(cls):
+        """The settings row, or an unsaved default (one query; never writes)."""
+        return cls.objects.filter(pk=cls.ROW).first() or cls(**cls.default_values())
 
 
 class LegacyRedirect(models.Model):
@@ -559,3 +640,4 @@ publishing.govern(Organ)
 publishing.govern(SecretariatHead)
 publishing.govern(Partner)
 publishing.govern(LegacyRedirect)
+publishing.govern(SiteSettings)

@@ -103,7 +103,8 @@ def name_of(obj):
 
 
 SLUG = _("Identifier: the last part of the record's address, stable across downloads.")
-VERIFIED = _("true when a source independent of the seed article confirms the record, false when not (yet).")
+VERIFIED = _("true when a source independent of the first report confirms the record, false when not (yet).")
+PARTLY_VERIFIED = _("true when the record is verified except for a part its notes say is not confirmed.")
 SOURCES = _("Codes of the public sources the record rests on (S05…), separated by “;” in CSV, an array in JSON.")
 DIMENSIONS = _("Slugs of the dimensions (economic, human…), separated by “;” in CSV, an array in JSON.")
 SUMMARY = _("One or two sentences, as shown in lists.")
@@ -146,6 +147,7 @@ MEMBERS = Dataset(
         Column("summary", SUMMARY, lambda m: m.summary),
         Column("notes", NOTES, lambda m: m.notes),
         Column("verified", VERIFIED, lambda m: m.verified),
+        Column("partly_verified", PARTLY_VERIFIED, lambda m: m.partly_verified),
         Column("sources", SOURCES, source_codes),
         Column("url", URL, absolute_url),
     ),
@@ -195,7 +197,8 @@ MEETINGS = Dataset(
             "kind",
             _(
                 "summit, ministerial (Ministerial Council), soc (Senior Officials Committee), swg (Special Working "
-                "Group), forum (Think Tank Forum) or other."
+                "Group), forum (Think Tank Forum), other, or milestone (a moment of CICA's history that is not a "
+                "CICA meeting, such as the 1992 proposal at the UN)."
             ),
             lambda e: e.kind,
         ),
@@ -217,14 +220,16 @@ MEETINGS = Dataset(
             lambda e: e.end_date and e.end_date.isoformat(),
         ),
         Column("status", _("held or planned."), lambda e: e.status),
-        Column("city", _("City of the venue; empty for online meetings."), lambda e: e.city),
-        Column("country", _("Country of the venue."), lambda e: e.country),
+        Column("online", _("true for a meeting held online."), lambda e: e.online),
+        Column("city", _("City of the venue; empty for online meetings and unknown venues."), lambda e: e.city),
+        Column("country", _("Country of the venue; for an online meeting, the host's, if any."), lambda e: e.country),
         Column("host_slug", _("Slug of the member that hosted it; empty if none."), lambda e: slug_of(e.public_host)),
         Column("host_name", _("Name of that member."), lambda e: name_of(e.public_host)),
         Column("dimensions", DIMENSIONS, lambda e: [d.slug for d in e.dimensions.all()]),
         Column("summary", SUMMARY, lambda e: e.summary),
         Column("notes", NOTES, lambda e: e.notes),
         Column("verified", VERIFIED, lambda e: e.verified),
+        Column("partly_verified", PARTLY_VERIFIED, lambda e: e.partly_verified),
         Column("sources", SOURCES, source_codes),
         Column("url", URL, absolute_url),
     ),
@@ -233,7 +238,10 @@ MEETINGS = Dataset(
 INITIATIVES = Dataset(
     slug="initiatives",
     title=_("Initiatives"),
-    description=_("Proposals and programmes of chairmanships and members, and commentators' ideas, ordered by title."),
+    description=_(
+        "CICA's own initiatives (of chairmanships and member states), ordered by title; "
+        "with proposed_by=commentary, the ideas from public debate instead."
+    ),
     url_name="initiatives:initiative-data",
     list_url_name="initiatives:initiative-list",
     filterset_class=InitiativeFilter,
@@ -243,7 +251,10 @@ INITIATIVES = Dataset(
         Column("status", _("proposed, in_progress or achieved."), lambda i: i.status),
         Column(
             "proposed_by",
-            _("chairmanship, member (a member state) or commentary (an analyst's proposal, not an official one)."),
+            _(
+                "chairmanship, member (a member state) or commentary "
+                "(an idea from public debate, not a CICA initiative)."
+            ),
             lambda i: i.proposed_by,
         ),
         Column(
@@ -267,6 +278,7 @@ INITIATIVES = Dataset(
         Column("summary", SUMMARY, lambda i: i.summary),
         Column("notes", NOTES, lambda i: i.notes),
         Column("verified", VERIFIED, lambda i: i.verified),
+        Column("partly_verified", PARTLY_VERIFIED, lambda i: i.partly_verified),
         Column("sources", SOURCES, source_codes),
         Column("url", URL, absolute_url),
     ),

@@ -25,7 +25,7 @@ EDITED = {
 # Public records that exist without a publication status: editors propose changes (kept as working
 # copies for review, cicasite.review) and add sources; Publishers add, change and delete them.
 REFERENCE = {
-    "cicasite": ["source", "organ", "secretariathead", "partner", "legacyredirect"],
+    "cicasite": ["source", "organ", "secretariathead", "partner", "legacyredirect", "sitesettings"],
     "members": ["dimension", "priorityarea", "region"],
     "initiatives": ["chairmanship"],
 }

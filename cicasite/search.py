@@ -51,6 +51,7 @@ from django.db.models import Case, Count, F, Q, TextField, Value, When, Window
 from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from cicasite import i18n
 from cicasite.i18n import DEFAULT_LANGUAGE, current_language
@@ -173,7 +174,10 @@ KINDS = (
         snippet=("summary", "body"),
         order=("title",),
         unused=("notes",),
-        meta=lambda initiative: str(initiative.get_status_display()),
+        # An idea from public debate says so instead of a status: it is not a CICA initiative.
+        meta=lambda initiative: str(
+            initiative.get_status_display() if initiative.is_cica_own else _("Idea from public debate")
+        ),
         index="initiative",
     ),
 )

@@ -1,11 +1,13 @@
 """schema.org descriptions of records, for search engines (JSON-LD). Absolute URLs from SITE_URL."""
 
 from django.conf import settings
+from django.urls import reverse
 
-from cicasite.i18n import shown_language
+from cicasite.i18n import current_language, shown_language
 from cicasite.links import absolute
 
 CONTEXT = "https://schema.org"
+ORGANIZATION_NAME = "Conference on Interaction and Confidence Building Measures in Asia"
 
 
 def organization():
@@ -18,6 +20,26 @@ def organization():
         "foundingDate": "1992-10-05",
         "description": "An intergovernmental forum for dialogue and confidence-building measures in Asia.",
         "address": {"@type": "PostalAddress", "addressLocality": "Astana", "addressCountry": "KZ"},
+    }
+
+
+def publisher(site_settings):
+    """Who publishes the site, from cicasite.SiteSettings (the editors' setting): never a claim of ours."""
+    node = {"@type": "Organization", "name": site_settings.publisher_name}
+    if site_settings.publisher_url:
+        node["url"] = site_settings.publisher_url
+    return node
+
+
+def about_page(site_settings):
+    """/about/: the page about CICA, and who publishes the site."""
+    return {
+        "@context": CONTEXT,
+        "@type": "AboutPage",
+        "url": absolute(reverse("about")),
+        "inLanguage": current_language(),
+        "about": {"@type": "Organization", "name": ORGANIZATION_NAME, "alternateName": "CICA"},
+        "publisher": publisher(site_settings),
     }
 
 

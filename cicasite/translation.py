@@ -2,12 +2,17 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from cicasite.models import Organ, Partner, SecretariatHead
+from cicasite.models import Organ, Partner, SecretariatHead, SiteSettings
 
 
 @register(Organ)
 class OrganTranslation(TranslationOptions):
-    fields = ("name", "summary", "body")
+    fields = ("name", "summary", "body", "notes")
+
+
+@register(SiteSettings)
+class SiteSettingsTranslation(TranslationOptions):
+    fields = ("publisher_name", "publisher_description")
 
 
 @register(SecretariatHead)

@@ -7,7 +7,7 @@ from django.urls import include, path
 from cicasite import views
 from cicasite.sitemaps import PagesSitemap
 from events.sitemaps import EventSitemap
-from initiatives.sitemaps import InitiativeSitemap
+from initiatives.sitemaps import IdeaSitemap, InitiativeSitemap
 from members.sitemaps import DimensionSitemap, MemberSitemap
 
 SITEMAPS = {
@@ -16,6 +16,7 @@ SITEMAPS = {
     "dimensions": DimensionSitemap,
     "events": EventSitemap,
     "initiatives": InitiativeSitemap,
+    "ideas": IdeaSitemap,
 }
 
 handler500 = "cicasite.views.server_error"

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from cicasite import media, review, structured_data
+from cicasite.context_processors import current_site_settings
 from cicasite.forms import SearchForm
-from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, public_q
+from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source, public_q
 from cicasite.opendata import DATASETS, LICENCE_URL
 from cicasite.pagecache import cached_data
 from cicasite.pagination import SeekPaginator
@@ -165,7 +166,12 @@ def home(request):
     chair = Chairmanship.objects.current()
     # The first few, and one more to know whether to link to all of them (the page keeps its size).
     chair_initiatives = (
-        list(Initiative.objects.published().filter(chairmanship=chair).order_by("title", "pk")[: HOME_LIST_LIMIT + 1])
+        list(
+            Initiative.objects.published()
+            .cica_own()
+            .filter(chairmanship=chair)
+            .order_by("title", "pk")[: HOME_LIST_LIMIT + 1]
+        )
         if chair
         else []
     )
@@ -187,6 +193,10 @@ def home(request):
     )
 
 
+# CICA's observer status in the UN General Assembly (resolution of December 2007): the sources of the fact.
+UN_STATUS_SOURCES = ["S05", "S50"]
+
+
 @require_safe
 def about(request):
     return render(
@@ -194,9 +204,11 @@ def about(request):
         "cicasite/about.html",
         {
             "organs": Organ.objects.prefetch_related("sources"),
-            "heads": SecretariatHead.objects.all(),
+            "heads": SecretariatHead.objects.prefetch_related("sources"),
+            "un_status_sources": Source.objects.filter(code__in=UN_STATUS_SOURCES),
             "partners": Partner.objects.all(),
             "chairmanships": Chairmanship.objects.published().select_related("member").order_by("start_year"),
+            "structured_data": structured_data.about_page(current_site_settings(request)),
         },
     )
 

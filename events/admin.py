@@ -24,10 +24,13 @@ class EventAdmin(PublishableAdmin):
     inlines = [DocumentInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "ordinal", "status"]}),
-        (_("When and where"), {"fields": [("start_date", "date_precision"), "end_date", ("city", "country"), "host"]}),
+        (
+            _("When and where"),
+            {"fields": [("start_date", "date_precision"), "end_date", ("city", "country"), "online", "host"]},
+        ),
         (_("Text"), {"fields": ["summary", "body", "dimensions"]}),
         (_("Image"), {"fields": ["image", "image_alt"]}),
-        (_("Research"), {"fields": ["verified", "notes", "sources"]}),
+        (_("Research"), {"fields": ["verified", "partly_verified", "notes", "sources"]}),
         (
             _("Publication"),
             {"fields": PUBLICATION_FIELDS},

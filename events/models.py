@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from cicasite import dates
 from cicasite.media import document_upload_to
-from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source
+from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source, partly_verified_field
 from cicasite.validators import validate_pdf_file
 from members.models import Dimension, Member
 
@@ -33,6 +33,8 @@ class Event(Publishable):
         SWG = "swg", _("Special Working Group")
         FORUM = "forum", _("Think Tank Forum")
         OTHER = "other", _("Other meeting")
+        # Not a CICA meeting: a moment of CICA's history such as the 1992 proposal at the UN.
+        MILESTONE = "milestone", _("Milestone (not a CICA meeting)")
 
     class Status(models.TextChoices):
         # Each label agrees with its noun, a meeting (Russian: мероприятие состоялось).
@@ -62,6 +64,9 @@ class Event(Publishable):
     )
     end_date = models.DateField(_("last day"), null=True, blank=True, help_text=_("For meetings over several days."))
     city = models.CharField(_("city"), max_length=100, blank=True, help_text=_("Empty for online meetings."))
+    online = models.BooleanField(
+        _("online"), default=False, help_text=_("Held online; the country, if any, is the host's.")
+    )
     country = models.CharField(_("country"), max_length=100, blank=True, help_text=_("Country of the venue."))
     host = models.ForeignKey(
         Member,
@@ -92,6 +97,7 @@ class Event(Publishable):
     image_height = models.PositiveIntegerField(_("image height"), null=True, blank=True, editable=False)
     dimensions = models.ManyToManyField(Dimension, blank=True, related_name="events", verbose_name=_("dimensions"))
     verified = models.BooleanField(_("verified"), default=True)
+    partly_verified = partly_verified_field()
     notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
     sources = models.ManyToManyField(Source, blank=True, related_name="events", verbose_name=_("sources"))
 
@@ -167,6 +173,11 @@ class Event(Publishable):
 
     @property
     def place(self):
+        """Where it took place, as lists show it: "Astana, Kazakhstan", "Online", "Online (host: Azerbaijan)"."""
+        if self.online:
+            if self.country:
+                return _("Online (host: %(country)s)") % {"country": self.country}
+            return str(_("Online"))
         return ", ".join(part for part in (self.city, self.country) if part)
 
     @property

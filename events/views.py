@@ -41,7 +41,9 @@ class EventDetailView(PreviewMixin, DetailView):
                 "dimensions",
                 "sources",
                 Prefetch("documents", queryset=Document.objects.published(), to_attr="public_documents"),
-                Prefetch("initiatives", queryset=Initiative.objects.published(), to_attr="public_initiatives"),
+                Prefetch(
+                    "initiatives", queryset=Initiative.objects.published().cica_own(), to_attr="public_initiatives"
+                ),
             )
         )
 

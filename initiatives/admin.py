@@ -23,10 +23,10 @@ class InitiativeAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["chairmanship", "lead", "dimensions", "events", "sources"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "proposed_by", "chairmanship", "lead"]}),
+        (None, {"fields": ["title", "slug", "status", "proposed_by", "author", "chairmanship", "lead"]}),
         (_("Text"), {"fields": ["summary", "body"]}),
         (_("Links"), {"fields": ["dimensions", "events"]}),
-        (_("Research"), {"fields": ["verified", "notes", "sources"]}),
+        (_("Research"), {"fields": ["verified", "partly_verified", "notes", "sources"]}),
         (
             _("Publication"),
             {"fields": PUBLICATION_FIELDS},

@@ -11,7 +11,10 @@ class InitiativeFeed(FilteredListFeed):
     list_url_name = "initiatives:initiative-list"
     feed_url_name = "initiatives:initiative-feed"
     title = _("CICA initiatives")
-    subtitle = _("Initiatives and proposals in CICA: chairmanship priorities, member states' initiatives and ideas.")
+    subtitle = _(
+        "CICA's initiatives: chairmanship priorities and member states' initiatives "
+        "(with proposed_by=commentary, the ideas from public debate instead)."
+    )
 
     def item_categories(self, item):
         return [*(dimension.name for dimension in item.dimensions.all()), item.get_status_display()]

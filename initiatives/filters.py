@@ -12,7 +12,10 @@ def chairmanship_queryset(request):
 
 
 class InitiativeFilter(FacetedFilterSet):
-    """/initiatives/?status=in_progress&chairmanship=kazakhstan-2020-2024&dimension=human&proposed_by=commentary"""
+    """/initiatives/?status=in_progress&chairmanship=kazakhstan-2020-2024&dimension=human&proposed_by=member
+
+    proposed_by=commentary lists the ideas from public debate, which no other choice includes.
+    """
 
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Initiative.Status.choices, empty_label=_("Any status"), widget=FacetSelect
@@ -33,12 +36,34 @@ class InitiativeFilter(FacetedFilterSet):
         widget=FacetSelect,
     )
     proposed_by = django_filters.ChoiceFilter(
-        label=_("Proposed by"), choices=Initiative.ProposedBy.choices, empty_label=_("Anyone"), widget=FacetSelect
+        label=_("Proposed by"),
+        choices=Initiative.ProposedBy.choices,
+        empty_label=_("CICA (chairmanships and member states)"),
+        widget=FacetSelect,
     )
 
     class Meta:
         model = Initiative
         fields = {}
+
+    def filter_extra(self, queryset, excluded):
+        """Without a proposed_by choice the list holds CICA's own initiatives only; ideas from public
+        debate (proposed_by=commentary) are listed only when asked for. The proposed_by facet itself
+        counts every kind, so its options show how many of each there are."""
+        if "proposed_by" in excluded or "proposed_by" in self.applied():
+            return queryset
+        return queryset.cica_own()
+
+    @property
+    def qs(self):
+        # An unbound FilterSet (no parameters at all) filters nothing: CICA's own still applies.
+        queryset = super().qs
+        return queryset if self.is_bound else self.filter_extra(queryset, ())
+
+    @property
+    def shows_public_debate(self):
+        """The list shows ideas from public debate (proposed_by=commentary), not CICA's initiatives."""
+        return self.applied().get("proposed_by") in Initiative.NOT_CICA
 
     def facets(self):
         return {

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from cicasite import dates, publishing
-from cicasite.models import Publishable, PublishableQuerySet, Source, public_q
+from cicasite.models import Publishable, PublishableQuerySet, Source, partly_verified_field, public_q, verified_field
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
 
@@ -33,6 +33,7 @@ class Chairmanship(models.Model):
         _("until"), null=True, blank=True, help_text=_("Year the term ends or ended; empty if open.")
     )
     summary = models.TextField(_("summary"), max_length=2000, blank=True, help_text=_("How the term began and ended."))
+    verified = verified_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="chairmanships", verbose_name=_("sources"))
 
     objects = ChairmanshipQuerySet.as_manager()
@@ -81,6 +82,14 @@ class InitiativeQuerySet(PublishableQuerySet):
         public_events = Event.objects.published().order_by("start_date", "pk")
         return self.prefetch_related(Prefetch("events", queryset=public_events, to_attr="public_events"))
 
+    def cica_own(self):
+        """CICA's own initiatives: put forward by a chairmanship or a member state (Initiative.is_cica_own)."""
+        return self.exclude(proposed_by__in=Initiative.NOT_CICA)
+
+    def public_debate(self):
+        """Ideas from public debate: proposals of commentators, never counted as CICA initiatives."""
+        return self.filter(proposed_by__in=Initiative.NOT_CICA)
+
 
 class Initiative(Publishable):
     """A proposal or programme: a chairmanship priority, a member's initiative, a commentator's idea."""
@@ -94,7 +103,11 @@ class Initiative(Publishable):
     class ProposedBy(models.TextChoices):
         CHAIRMANSHIP = "chairmanship", _("A chairmanship")
         MEMBER = "member", _("A member state")
-        COMMENTARY = "commentary", _("Commentary")
+        COMMENTARY = "commentary", _("Ideas from public debate")
+
+    # Who puts forward ideas that are not CICA's own initiatives: the one definition, used by
+    # InitiativeQuerySet.cica_own() / public_debate() and is_cica_own on every channel.
+    NOT_CICA = frozenset({ProposedBy.COMMENTARY})
 
     title = models.CharField(_("title"), max_length=300, help_text=_("Name of the initiative."))
     slug = models.SlugField(_("slug"), max_length=200, help_text=_("ASCII, from the title."))
@@ -104,7 +117,16 @@ class Initiative(Publishable):
         max_length=16,
         choices=ProposedBy,
         default=ProposedBy.CHAIRMANSHIP,
-        help_text=_("Who put it forward. Commentary means an analyst's proposal, not an official one."),
+        help_text=_(
+            "Who put it forward. Ideas from public debate are commentators' proposals, not CICA initiatives: "
+            "they are listed apart from CICA's own."
+        ),
+    )
+    author = models.CharField(
+        _("author"),
+        max_length=300,
+        blank=True,
+        help_text=_("For ideas from public debate: who proposed it, e.g. the commentator and their institute."),
     )
     chairmanship = models.ForeignKey(
         Chairmanship,
@@ -132,6 +154,7 @@ class Initiative(Publishable):
         _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
     )
     verified = models.BooleanField(_("verified"), default=True)
+    partly_verified = partly_verified_field()
     notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
     sources = models.ManyToManyField(Source, blank=True, related_name="initiatives", verbose_name=_("sources"))
 
@@ -169,6 +192,11 @@ class Initiative(Publishable):
 
     def get_absolute_url(self):
         return reverse("initiatives:initiative-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_cica_own(self):
+        """The rule of InitiativeQuerySet.cica_own() for one record."""
+        return self.proposed_by not in self.NOT_CICA
 
     def readiness_warnings(self):
         warnings = super().readiness_warnings()

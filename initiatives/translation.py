@@ -12,4 +12,4 @@ class ChairmanshipTranslation(TranslationOptions):
 
 @register(Initiative)
 class InitiativeTranslation(TranslationOptions):
-    fields = ("title", "summary", "body", "notes")
+    fields = ("title", "author", "summary", "body", "notes")

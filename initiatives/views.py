@@ -7,6 +7,8 @@ from cicasite.views import FilteredListView, PreviewMixin
 from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative
 
+IDEAS_LIMIT = 10  # ideas from public debate listed under CICA's initiatives; the rest on their own list
+
 
 class InitiativeListView(FilteredListView):
     filterset_class = InitiativeFilter
@@ -20,6 +22,23 @@ class InitiativeListView(FilteredListView):
             .defer("body", "notes")
         )
         return order_by_shown(initiatives, "title", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shows_public_debate"] = self.filterset.shows_public_debate
+        if "proposed_by" not in self.filterset.applied():
+            # Ideas from public debate matching the other filters, in their own section below CICA's
+            # initiatives, each with its author and sources: two queries (the ideas, their sources).
+            ideas = list(
+                self.filterset.queryset_without("proposed_by")
+                .public_debate()
+                .defer("summary")
+                .prefetch_related(None)
+                .prefetch_related("sources")[: IDEAS_LIMIT + 1]
+            )
+            context["ideas"] = ideas[:IDEAS_LIMIT]
+            context["more_ideas"] = len(ideas) > IDEAS_LIMIT
+        return context
 
 
 class InitiativeDetailView(PreviewMixin, DetailView):

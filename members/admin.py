@@ -60,7 +60,7 @@ class MemberAdmin(PublishableAdmin):
         (None, {"fields": ["name", "slug", "status", "iso_code", "region", "joined", "capital", "website"]}),
         (_("Text"), {"fields": ["summary", "body"]}),
         (_("Flag or emblem"), {"fields": ["flag", "flag_alt"]}),
-        (_("Research"), {"fields": ["verified", "notes", "sources"]}),
+        (_("Research"), {"fields": ["verified", "partly_verified", "notes", "sources"]}),
         (
             _("Publication"),
             {"fields": PUBLICATION_FIELDS},

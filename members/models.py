@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cicasite import publishing
-from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source
+from cicasite.models import (
+    CheckedImageField,
+    Publishable,
+    PublishableQuerySet,
+    Source,
+    partly_verified_field,
+    verified_field,
+)
 
 # The first year anything CICA happened (the 1992 proposal) and a far bound.
 FIRST_YEAR = 1992
@@ -27,6 +34,10 @@ class Dimension(models.Model):
         _("summary"), max_length=2000, blank=True, help_text=_("What confidence building means here.")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Display order."))
+    verified = verified_field()
+    partly_verified = partly_verified_field()
+    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    sources = models.ManyToManyField(Source, blank=True, related_name="dimensions", verbose_name=_("sources"))
 
     class Meta:
         ordering = ["position", "name"]
@@ -155,9 +166,8 @@ class Member(Publishable):
     flag_width = models.PositiveIntegerField(_("flag width"), null=True, blank=True, editable=False)
     flag_height = models.PositiveIntegerField(_("flag height"), null=True, blank=True, editable=False)
     website = models.URLField(_("official website"), max_length=500, blank=True, help_text=_("Full address."))
-    verified = models.BooleanField(
-        _("verified"), default=True, help_text=_("Confirmed by a source independent of the seed article.")
-    )
+    verified = verified_field()
+    partly_verified = partly_verified_field()
     notes = models.TextField(
         _("research notes"), max_length=2000, blank=True, help_text=_("How the facts were checked; public.")
     )

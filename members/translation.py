@@ -7,7 +7,7 @@ from members.models import Dimension, Member, PriorityArea, Region
 
 @register(Dimension)
 class DimensionTranslation(TranslationOptions):
-    fields = ("name", "short_name", "summary")
+    fields = ("name", "short_name", "summary", "notes")
 
 
 @register(PriorityArea)

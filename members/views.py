@@ -40,7 +40,7 @@ class MemberDetailView(PreviewMixin, DetailView):
             Member.objects.visible_to(self.request.user)
             .select_related("region")
             .prefetch_related(
-                Prefetch("roles", queryset=Role.objects.select_related("area__dimension")),
+                Prefetch("roles", queryset=Role.objects.select_related("area__dimension").prefetch_related("sources")),
                 "chairmanships",
                 "sources",
             )
@@ -60,6 +60,7 @@ class MemberDetailView(PreviewMixin, DetailView):
             .defer("body", "notes")
             .order_by("-start_date", "pk"),
             "public_led_initiatives": Initiative.objects.published()
+            .cica_own()
             .filter(lead=self.object)
             .select_related("chairmanship__member")
             .defer("body", "notes")
@@ -147,11 +148,15 @@ def dimension_list(request):
 def dimension_detail(request, slug):
     dimension = get_object_or_404(
         Dimension.objects.prefetch_related(
+            "sources",
             Prefetch(
                 "areas",
                 queryset=PriorityArea.objects.prefetch_related(
                     # "coordinator" sorts after "co-coordinator": descending puts coordinators first.
-                    Prefetch("roles", queryset=public_roles().order_by("-role", "member__name"))
+                    Prefetch(
+                        "roles",
+                        queryset=public_roles().prefetch_related("sources").order_by("-role", "member__name"),
+                    )
                 ),
             ),
         ),
@@ -162,7 +167,7 @@ def dimension_detail(request, slug):
         "members/dimension_detail.html",
         {
             "dimension": dimension,
-            "initiatives": Initiative.objects.published().filter(dimensions=dimension).order_by("title"),
+            "initiatives": Initiative.objects.published().cica_own().filter(dimensions=dimension).order_by("title"),
             "events": Event.objects.published().filter(dimensions=dimension).order_by("-start_date")[:10],
         },
     )

@@ -6,7 +6,7 @@ from itertools import count
 
 from PIL import Image
 
-from cicasite.models import Publishable
+from cicasite.models import Publishable, Source
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role
@@ -99,11 +99,19 @@ def make_initiative(**overrides):
         "title": f"Initiative {n}",
         "slug": f"initiative-{n}",
         "status": Initiative.Status.PROPOSED,
-        "proposed_by": Initiative.ProposedBy.COMMENTARY,
+        # A CICA initiative by default; an idea from public debate says proposed_by="commentary".
+        "proposed_by": Initiative.ProposedBy.MEMBER,
         "publication_status": PUBLISHED,
     }
     values.update(overrides)
     return Initiative.objects.create(**values)
+
+
+def make_source(**overrides):
+    n = next(_seq)
+    values = {"code": f"S{n:03}", "title": f"Source {n}"}
+    values.update(overrides)
+    return Source.objects.get_or_create(code=values.pop("code"), defaults=values)[0]
 
 
 def image_bytes(fmt="PNG", size=(60, 40), color=(0, 90, 160)):

@@ -8,7 +8,16 @@ writes (`manage.py load_cica`). Run it when the fact sheet changes:
 It makes explicit what the loader should not have to guess: ASCII slugs,
 the precision of each date, which member hosted a meeting, document kinds,
 chairmanship slugs, and the few links between initiatives and meetings that
-the fact sheet states in prose (each listed in RELATED_EVENTS below).
+the fact sheet states in prose (each listed in RELATED_EVENTS below). It also
+keeps what the site must show honestly, each rule named below: which records are
+only partly verified (PARTLY_UNVERIFIED), which meetings were online, the authors of
+commentators' proposals (COMMENTARY_AUTHORS), a head's row per title
+(TITLE_CHANGES), CICA's UN status apart from the Secretariat, the few corrections
+its own sources support (EVENT_KINDS, MEMBER_NOTES_ADDED) and no note about the fact
+sheet's own layout (NOTES_DROPPED).
+
+tests/cicasite/test_data_files.py fails when cica.json is not what this script
+makes of ../shared/data, or when cica.ru.json lacks or has extra keys.
 """
 
 import json
@@ -53,6 +62,28 @@ SHORT_DIMENSION_NAMES = {
 }
 DIMENSION_ORDER = ["human", "economic", "environmental", "military-political", "new-challenges-threats"]
 
+# Events of CICA's history that are not CICA meetings (title -> kind): the 1992 proposal was
+# an address by Kazakhstan's President to the UN General Assembly.
+EVENT_KINDS = {"Proposal of CICA at the 47th UN General Assembly": "milestone"}
+
+# Who wrote the proposals of commentators, by the source that carries them.
+COMMENTARY_AUTHORS = {"S01": "M. U. H. Khan (Center for Global & Strategic Studies, Islamabad)"}
+
+# Facts the fact sheet's sources give but its notes leave out (name -> sentence added to the notes).
+MEMBER_NOTES_ADDED = {
+    # S30 (Kazinform, 13 Oct 2022): Turkmenistan's joining as an observer was announced at the 2022 summit.
+    "Turkmenistan": "Its joining as an observer state was announced at the sixth summit (Astana, 13 Oct 2022).",
+}
+
+# Notes that say part of a record is unverified: such a record is "partly verified", never plainly verified.
+PARTLY_UNVERIFIED = re.compile(r"unverified|not (?:separately )?confirmed", re.IGNORECASE)
+
+# Notes about the fact sheet's own layout, not about CICA: never shown.
+NOTES_DROPPED = {"See the secretariat section for its heads."}
+
+# Heads whose title changed in office (name -> (year of the change, earlier title)): one row per title.
+TITLE_CHANGES = {"Kairat Sarybay": (2022, "Executive Director")}
+
 
 def member_slug(name):
     match = re.search(r"\(([A-Z]+)\)$", name)
@@ -75,6 +106,53 @@ def document_kind(title):
         if re.search(rf"\b{word}\b", lowered):
             return kind
     return "other"
+
+
+def partly_verified(record):
+    return bool(record["verified"] and record["notes"] and PARTLY_UNVERIFIED.search(record["notes"]))
+
+
+def is_online(event):
+    """Online meetings: the fact sheet says so in the title, summary or notes (a missing city alone does not)."""
+    text = " ".join(filter(None, [event["title"], event["summary"], event["notes"]])).lower()
+    return event["city"] is None and ("online" in text or "videoconference" in text)
+
+
+def member_notes(member):
+    return " ".join(filter(None, [member["notes"], MEMBER_NOTES_ADDED.get(member["name"])]))
+
+
+def secretariat_heads(secretariat):
+    """The heads in order, a head whose title changed in office as one row per title, then the deputy.
+
+    `key` identifies a row in cica.<language>.json: the name, or "name (earlier title)".
+    """
+    heads = []
+    for head in secretariat["heads"]:
+        change = TITLE_CHANGES.get(head["name"])
+        if change:
+            year, earlier_title = change
+            heads.append(dict(head, key=f"{head['name']} ({earlier_title})", title=earlier_title, end=year))
+            head = dict(head, start=year)
+        heads.append(dict(head, key=head["name"], is_deputy=False))
+    deputy = secretariat["deputy_head"]
+    heads.append(dict(deputy, key=deputy["name"], is_deputy=True, start=None, end=None))
+    return [
+        {
+            "key": h["key"],
+            "name": h["name"],
+            "country": h["country"],
+            "title": h["title"],
+            "is_deputy": h.get("is_deputy", False),
+            "start_year": h["start"],
+            "end_year": h["end"],
+            "verified": h["verified"],
+            "partly_verified": partly_verified(h),
+            "notes": h["notes"] or "",
+            "sources": h["sources"],
+        }
+        for h in heads
+    ]
 
 
 def parse_sources(text):
@@ -112,6 +190,9 @@ def build(shared):
                 {"slug": slugify(a.replace("(general)", "general").replace("(single area)", "")), "name": a}
                 for a in d["priority_areas"]
             ],
+            "verified": d["verified"],
+            "partly_verified": partly_verified(d),
+            "notes": d["notes"] or "",
             "sources": d["sources"],
         }
         for d in data["dimensions"]
@@ -127,7 +208,8 @@ def build(shared):
             "joined": m["joined"],
             "capital": m["capital"] or "",
             "verified": m["verified"],
-            "notes": m["notes"] or "",
+            "partly_verified": partly_verified(m),
+            "notes": member_notes(m),
             "sources": m["sources"],
             "roles": [
                 {
@@ -154,6 +236,7 @@ def build(shared):
                 "start_year": c["start"],
                 "end_year": c["end"],
                 "summary": c["notes"] or "",
+                "verified": c["verified"],
                 "sources": c["sources"],
             }
         )
@@ -173,12 +256,13 @@ def build(shared):
             {
                 "slug": slug,
                 "title": e["title"],
-                "kind": e["kind"],
+                "kind": EVENT_KINDS.get(e["title"], e["kind"]),
                 "ordinal": e["ordinal"],
                 "start_date": start,
                 "date_precision": precision,
                 "city": e["city"] or "",
                 "country": e["country"] or "",
+                "online": is_online(e),
                 # A meeting held in a member state is hosted by it; sessions beside
                 # the UN General Assembly in New York have no CICA host.
                 "host": slug_of[e["country"]] if e["country"] in states else None,
@@ -186,6 +270,7 @@ def build(shared):
                 "summary": e["summary"],
                 "dimensions": EVENT_DIMENSIONS.get(e["title"], []),
                 "verified": e["verified"],
+                "partly_verified": partly_verified(e),
                 "notes": e["notes"] or "",
                 "sources": e["sources"],
                 "documents": [{"title": title, "kind": document_kind(title)} for title in e["outcome_documents"]],
@@ -206,12 +291,14 @@ def build(shared):
                 "title": i["title"],
                 "status": i["status"],
                 "proposed_by": i["proposed_by"],
+                "author": COMMENTARY_AUTHORS[i["sources"][0]] if i["proposed_by"] == "commentary" else "",
                 "chairmanship": chair_slug[i["chairmanship"]] if i["chairmanship"] else None,
                 "lead": chair_member[i["chairmanship"]] if i["proposed_by"] == "chairmanship" else None,
                 "dimensions": i["dimensions"],
                 "events": [event_slug[t] for t in RELATED_EVENTS.get(i["title"], [])],
                 "summary": i["summary"],
                 "verified": i["verified"],
+                "partly_verified": partly_verified(i),
                 "notes": i["notes"] or "",
                 "sources": i["sources"],
             }
@@ -220,14 +307,15 @@ def build(shared):
     sec = data["secretariat"]
     out["organs"] = []
     for position, o in enumerate(data["organs"], start=1):
-        body = ""
+        body, sources = "", o["sources"]
         if o["name"] == "Secretariat":
+            # The card's details come from the fact sheet's secretariat record: cite its sources too.
+            sources = list(dict.fromkeys(o["sources"] + sec["sources"]))
             body = "\n".join(
                 [
                     sec["summary"],
                     f"Address: {sec['address']}.",
                     f"Established: {sec['established']}; previously in {sec['previous_location']}.",
-                    sec["un_observer_status"],
                 ]
             )
         out["organs"].append(
@@ -238,23 +326,15 @@ def build(shared):
                 "summary": o["summary"],
                 "body": body,
                 "position": position,
-                "sources": o["sources"],
+                "verified": o["verified"],
+                "partly_verified": partly_verified(o),
+                "notes": "" if o["notes"] in NOTES_DROPPED else o["notes"] or "",
+                "sources": sources,
             }
         )
-    heads = [dict(h, is_deputy=False) for h in sec["heads"]]
-    heads.append(dict(sec["deputy_head"], is_deputy=True, start=None, end=None))
-    out["secretariat_heads"] = [
-        {
-            "name": h["name"],
-            "country": h["country"],
-            "title": h["title"],
-            "is_deputy": h["is_deputy"],
-            "start_year": h["start"],
-            "end_year": h["end"],
-            "notes": h["notes"] or "",
-        }
-        for h in heads
-    ]
+    # CICA's own status at the UN (the fact sheet files it with the Secretariat; it is CICA's).
+    out["about"]["un_observer_status"] = {"text": sec["un_observer_status"], "sources": ["S05", "S50"]}
+    out["secretariat_heads"] = secretariat_heads(sec)
     out["partners"] = sec["partner_organizations"]
     out["legacy_redirects"] = legacy_redirects(out)
     return out

@@ -13,24 +13,23 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-EN = json.loads((HERE / "cica.json").read_text(encoding="utf-8"))
-RU = json.loads((HERE / "cica.ru.json").read_text(encoding="utf-8"))
 
 # section -> (key of each record, text fields to translate)
 RECORD_SECTIONS = {
     "members": ("slug", ["name", "capital", "notes"]),
     "chairmanships": ("slug", ["summary"]),
     "events": ("slug", ["title", "city", "country", "summary", "notes"]),
-    "initiatives": ("slug", ["title", "summary", "notes"]),
-    "organs": ("slug", ["name", "summary", "body"]),
-    "secretariat_heads": ("name", ["name", "country", "title", "notes"]),
+    "initiatives": ("slug", ["title", "author", "summary", "notes"]),
+    "organs": ("slug", ["name", "summary", "body", "notes"]),
+    # A head whose title changed in office has a row per title: keyed "name" and "name (earlier title)".
+    "secretariat_heads": ("key", ["name", "country", "title", "notes"]),
 }
 
 
-def expected():
+def expected(EN):
     """Yield (section, path tuple, English text) for every text the Russian file must cover."""
     for dim in EN["dimensions"]:
-        for field in ("name", "short_name", "summary"):
+        for field in ("name", "short_name", "summary", "notes"):
             if dim.get(field):
                 yield "dimensions", (dim["slug"], field), dim[field]
         for area in dim["priority_areas"]:
@@ -65,13 +64,16 @@ def leaves(tree, path=()):
         yield path
 
 
-def main():
-    sections = ["dimensions", "regions", *RECORD_SECTIONS, "partners"]
-    found = dict.fromkeys(sections, 0)
-    total = dict.fromkeys(sections, 0)
+SECTIONS = ["dimensions", "regions", *RECORD_SECTIONS, "partners"]
+
+
+def check(EN, RU):
+    """(found, total, missing, stale, same): counts per section, and the (section, path) lists."""
+    found = dict.fromkeys(SECTIONS, 0)
+    total = dict.fromkeys(SECTIONS, 0)
     missing, same = [], []
     wanted = set()
-    for section, path, english in expected():
+    for section, path, english in expected(EN):
         wanted.add((section,) + path)
         total[section] += 1
         value = lookup(RU.get(section, {}), path)
@@ -82,7 +84,14 @@ def main():
         else:
             missing.append((section, path))
     stale = [(p[0], p[1:]) for p in leaves(RU) if p not in wanted]
+    return found, total, missing, stale, same
 
+
+def main():
+    en = json.loads((HERE / "cica.json").read_text(encoding="utf-8"))
+    ru = json.loads((HERE / "cica.ru.json").read_text(encoding="utf-8"))
+    found, total, missing, stale, same = check(en, ru)
+    sections = SECTIONS
     print(f"{'section':<20}{'translated':>12}{'of':>6}{'missing':>9}")
     for s in sections:
         print(f"{s:<20}{found[s]:>12}{total[s]:>6}{total[s] - found[s]:>9}")

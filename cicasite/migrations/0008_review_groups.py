@@ -7,7 +7,7 @@ from django.db import migrations
 def update_groups(apps, schema_editor):
     from cicasite.roles import ensure_groups
 
-    ensure_groups(apps)
+    ensure_groups(apps, strict=False)  # 0010 adds the site settings, made by 0009
 
 
 class Migration(migrations.Migration):

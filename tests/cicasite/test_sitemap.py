@@ -81,12 +81,12 @@ class SitemapTests(TestCase):
 
     def test_urls_of_the_index_never_come_from_the_host_header(self):
         sections = self.sections(HTTP_HOST="evil.example")
-        self.assertEqual(len(sections), 5)
+        self.assertEqual(len(sections), 6)
         self.assertTrue(all(url.startswith("https://cica.example/sitemap-") for url in sections))
 
     def test_query_count_is_fixed(self):
-        # the index: one COUNT per record section (members, dimensions, meetings, initiatives)
-        with self.assertNumQueries(4):
+        # the index: one COUNT per record section (members, dimensions, meetings, initiatives, ideas)
+        with self.assertNumQueries(5):
             self.client.get("/sitemap.xml")
         # a section page: the paginator's COUNT, then the rows of the page, each paired with every
         # language (cicasite.sitemaps.LanguagePairs)

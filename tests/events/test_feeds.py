@@ -355,11 +355,12 @@ class EventFeedQueryCountTests(TestCase):
 
     def test_feed_query_count(self):
         dimension, host = self.make_rows(30)
-        # 1 year choices (the FilterSet's), 1 latest 50 meetings with host (JOIN), 1 prefetch of dimensions.
-        with self.assertNumQueries(3):
+        # 1 year choices (the FilterSet's), 1 site settings (the feed's author), 1 latest 50 meetings with
+        # host (JOIN), 1 prefetch of dimensions.
+        with self.assertNumQueries(4):
             self.client.get(FEED_URL)
         # and 1 dimension lookup, 1 host lookup to validate the filters' values.
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             self.client.get(FEED_URL, {"dimension": dimension.slug, "host": host.slug})
 
     def test_calendar_query_count(self):

@@ -9,6 +9,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cicasite.models import SiteSettings
 from initiatives.models import Initiative
 from tests.factories import DRAFT, make_chairmanship, make_dimension, make_initiative, make_member
 
@@ -68,6 +69,19 @@ class InitiativeFeedTests(TestCase):
         feed = parse_feed(self.client.get(FEED_URL, {"dimension": "human"}))
         self.assertEqual([entry.title for entry in feed.entries], ["University network"])
 
+    def test_ideas_from_public_debate_have_their_own_feed(self):
+        titles = [entry.title for entry in parse_feed(self.client.get(FEED_URL)).entries]
+        self.assertEqual(sorted(titles), ["CICA Fund", "University network"])
+        ideas = parse_feed(self.client.get(FEED_URL, {"proposed_by": "commentary"}))
+        self.assertEqual([entry.title for entry in ideas.entries], ["Media Bank"])
+
+    def test_the_feed_author_is_the_publisher_of_the_site_settings(self):
+        SiteSettings.objects.create(publisher_name="CICA Secretariat", publisher_url="https://www.s-cica.org/")
+        feed = parse_feed(self.client.get(FEED_URL))
+        self.assertEqual(feed.feed.author_detail.name, "CICA Secretariat")
+        self.assertEqual(feed.feed.author_detail.href, "https://www.s-cica.org/")
+        self.assertNotContains(self.client.get(FEED_URL), "site team")
+
     def test_drafts_never_appear(self):
         self.assertNotContains(self.client.get(FEED_URL), "Draft idea")
 
@@ -76,7 +90,7 @@ class InitiativeFeedTests(TestCase):
             with self.subTest(params=params):
                 response = self.client.get(FEED_URL, params)
                 self.assertEqual(response.status_code, 200)
-                self.assertEqual(len(parse_feed(response).entries), 3)
+                self.assertEqual(len(parse_feed(response).entries), 2)
 
     def test_atom_feed_is_well_formed(self):
         response = self.client.get(FEED_URL)
@@ -152,9 +166,10 @@ class InitiativeFeedQueryCountTests(TestCase):
 
     def test_feed_query_count(self):
         dimension, chair = self.make_rows(30)
-        # 1 latest 50 initiatives with chairmanship, its member and lead (JOINs), 1 prefetch of dimensions.
-        with self.assertNumQueries(2):
+        # 1 site settings (the feed's author), 1 latest 50 initiatives with chairmanship, its member and
+        # lead (JOINs), 1 prefetch of dimensions.
+        with self.assertNumQueries(3):
             self.client.get(FEED_URL)
         # and 1 chairmanship lookup, 1 dimension lookup to validate the filters' values.
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             self.client.get(FEED_URL, {"chairmanship": chair.slug, "dimension": dimension.slug})

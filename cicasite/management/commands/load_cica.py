@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from modeltranslation.translator import translator
 
-from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, Source
+from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, SiteSettings, Source
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role
@@ -174,7 +174,16 @@ class Command(BaseCommand):
             dimension = loader.upsert(
                 Dimension,
                 {"slug": d["slug"]},
-                {"name": d["name"], "short_name": d["short_name"], "summary": d["summary"], "position": d["position"]},
+                {
+                    "name": d["name"],
+                    "short_name": d["short_name"],
+                    "summary": d["summary"],
+                    "position": d["position"],
+                    "verified": d["verified"],
+                    "partly_verified": d["partly_verified"],
+                    "notes": d["notes"],
+                },
+                m2m={"sources": cite(d["sources"])},
                 translations=texts.of("dimensions", d["slug"]),
             )
             dimensions[d["slug"]] = dimension
@@ -205,6 +214,7 @@ class Command(BaseCommand):
                     "joined": m["joined"],
                     "capital": m["capital"],
                     "verified": m["verified"],
+                    "partly_verified": m["partly_verified"],
                     "notes": m["notes"],
                     "publication_status": PUBLISHED,
                 },
@@ -230,6 +240,7 @@ class Command(BaseCommand):
                     "start_year": c["start_year"],
                     "end_year": c["end_year"],
                     "summary": c["summary"],
+                    "verified": c["verified"],
                 },
                 m2m={"sources": cite(c["sources"])},
                 translations=texts.of("chairmanships", c["slug"]),
@@ -248,10 +259,12 @@ class Command(BaseCommand):
                     "date_precision": e["date_precision"],
                     "city": e["city"],
                     "country": e["country"],
+                    "online": e["online"],
                     "host": members[e["host"]] if e["host"] else None,
                     "status": e["status"],
                     "summary": e["summary"],
                     "verified": e["verified"],
+                    "partly_verified": e["partly_verified"],
                     "notes": e["notes"],
                     "publication_status": PUBLISHED,
                 },
@@ -280,10 +293,12 @@ class Command(BaseCommand):
                     "title": i["title"],
                     "status": i["status"],
                     "proposed_by": i["proposed_by"],
+                    "author": i["author"],
                     "chairmanship": chairmanships[i["chairmanship"]] if i["chairmanship"] else None,
                     "lead": members[i["lead"]] if i["lead"] else None,
                     "summary": i["summary"],
                     "verified": i["verified"],
+                    "partly_verified": i["partly_verified"],
                     "notes": i["notes"],
                     "publication_status": PUBLISHED,
                 },
@@ -305,6 +320,9 @@ class Command(BaseCommand):
                     "summary": o["summary"],
                     "body": o["body"],
                     "position": o["position"],
+                    "verified": o["verified"],
+                    "partly_verified": o["partly_verified"],
+                    "notes": o["notes"],
                 },
                 m2m={"sources": cite(o["sources"])},
                 translations=texts.of("organs", o["slug"]),
@@ -320,9 +338,12 @@ class Command(BaseCommand):
                     "is_deputy": h["is_deputy"],
                     "start_year": h["start_year"],
                     "end_year": h["end_year"],
+                    "verified": h["verified"],
+                    "partly_verified": h["partly_verified"],
                     "notes": h["notes"],
                 },
-                translations=texts.of("secretariat_heads", h["name"]),
+                m2m={"sources": cite(h["sources"])},
+                translations=texts.of("secretariat_heads", h["key"]),
             )
         for position, name in enumerate(data["partners"], start=1):
             loader.upsert(
@@ -333,3 +354,6 @@ class Command(BaseCommand):
             )
         for r in data["legacy_redirects"]:
             loader.upsert(LegacyRedirect, {"kind": r["kind"], "key": r["key"]}, {"target": r["target"]})
+        # Who publishes the site is the editors' setting: created with a neutral default, never overwritten.
+        _row, created = SiteSettings.objects.get_or_create(pk=SiteSettings.ROW, defaults=SiteSettings.default_values())
+        (loader.created if created else loader.unchanged)[SiteSettings._meta.verbose_name_plural] += 1
