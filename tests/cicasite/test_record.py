@@ -230,6 +230,7 @@ class PublisherTests(LoadedContent):
                 "publisher_description_en": "",
                 "publisher_description_ru": "",
                 "publisher_url": "",
+                "edit_token": re.search(r'name="edit_token" value="([^"]+)"', html).group(1),
             },
         )
         self.assertEqual(response.status_code, 302)
