@@ -5,11 +5,27 @@ from django.urls import translate_url
 from django.utils import translation
 
 from cicasite.links import absolute
+from cicasite.structured_data import emblem
+
+# OpenGraph locales (language_TERRITORY) of the site's languages; English is written British.
+OG_LOCALES = {"en": "en_GB", "ru": "ru_RU"}
+
+
+def og_locale(code):
+    return OG_LOCALES.get(code) or translation.to_locale(code)
 
 
 def site(request):
-    """The canonical site URL, for absolute links that never come from the Host header."""
-    return {"SITE_URL": settings.SITE_URL}
+    """The canonical site URL, for absolute links that never come from the Host header, and what
+    link previews need on every page: the emblem (a page with its own image overrides og_image)
+    and the page's OpenGraph locale with the others as alternates."""
+    current = translation.get_language()
+    return {
+        "SITE_URL": settings.SITE_URL,
+        "og_image": emblem(),
+        "og_locale": og_locale(current),
+        "og_locale_alternates": [og_locale(code) for code, _name in settings.LANGUAGES if code != current],
+    }
 
 
 class LanguageVersions:
