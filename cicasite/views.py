@@ -1,5 +1,6 @@
 """Site-wide views (home, about, health, error pages, media) and the list view every app uses."""
 
+import json
 import sys
 from itertools import groupby
 from pathlib import Path
@@ -19,7 +20,7 @@ from django.views.generic import ListView
 from cicasite import structured_data
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, public_q
-from cicasite.opendata import DATASETS, LICENCE_URL
+from cicasite.opendata import DATASETS, LICENCE_URL, datapackage
 from cicasite.pagecache import cached_data
 from cicasite.pagination import SeekPaginator
 from cicasite.search import search_site
@@ -246,6 +247,15 @@ def robots_txt(request):
 def open_data(request):
     """/data/: what the downloads offer, what each column means, and the licence."""
     return render(request, "cicasite/data.html", {"datasets": DATASETS, "licence_url": LICENCE_URL})
+
+
+@require_safe
+def data_package(request):
+    """/data/datapackage.json: the downloads described for machines (Frictionless Data Package)."""
+    response = HttpResponse(json.dumps(datapackage(), ensure_ascii=False, indent=1), content_type="application/json")
+    response["Access-Control-Allow-Origin"] = "*"  # open data, as the downloads (cicasite.opendata)
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
 
 
 @require_safe
