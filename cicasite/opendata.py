@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.filters import canonical_redirect
 from cicasite.i18n import current_language
 from cicasite.links import absolute
 from events.filters import EventFilter
@@ -429,6 +430,9 @@ def download(request, dataset, queryset, format):
     """
     if format not in FORMATS:
         raise Http404("No such format.")
+    redirect = canonical_redirect(request, dataset.filter_names)
+    if redirect:
+        return redirect  # to the tidy address, as the list does
     filterset = dataset.filterset_class(request.GET or None, queryset=queryset, request=request)
     records = filterset.qs.iterator(chunk_size=CHUNK_SIZE)
     if format == "csv":

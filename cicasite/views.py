@@ -11,13 +11,14 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from cicasite import structured_data
+from cicasite.filters import canonical_redirect
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, public_q
 from cicasite.opendata import DATASETS, LICENCE_URL, datapackage
@@ -69,12 +70,9 @@ class FilteredListView(ListView):
 
     def get(self, request, *args, **kwargs):
         # A GET form submits every field, empty or not; send the visitor to the tidy, shareable
-        # address (known parameters only, empty ones dropped, declared order). Values are kept
-        # as typed, so an invalid one still gets its message.
-        tidy = self.tidy_query()
-        if tidy != request.META.get("QUERY_STRING", ""):
-            return redirect(f"{request.path}?{tidy}" if tidy else request.path)
-        return super().get(request, *args, **kwargs)
+        # address (known parameters only, empty ones dropped, declared order), for good: 301.
+        # Values are kept as typed, so an invalid one still gets its message.
+        return canonical_redirect(request, self.query_names()) or super().get(request, *args, **kwargs)
 
     def active_filters(self):
         """Each applied filter as a removable chip: its label, its value as shown, and the address without it."""
@@ -95,14 +93,8 @@ class FilteredListView(ListView):
             )
         return chips
 
-    def tidy_query(self):
-        names = [*self.filterset_class.base_filters, self.page_kwarg]
-        params = []
-        for name in names:
-            values = [value.strip() for value in self.request.GET.getlist(name)]
-            if values and values[-1]:
-                params.append((name, values[-1]))
-        return urlencode(params)
+    def query_names(self):
+        return [*self.filterset_class.base_filters, self.page_kwarg]
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -252,6 +244,9 @@ def open_data(request):
 @require_safe
 def data_package(request):
     """/data/datapackage.json: the downloads described for machines (Frictionless Data Package)."""
+    redirect = canonical_redirect(request, [])  # it takes no parameters: one address
+    if redirect:
+        return redirect
     response = HttpResponse(json.dumps(datapackage(), ensure_ascii=False, indent=1), content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"  # open data, as the downloads (cicasite.opendata)
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
