@@ -5,6 +5,7 @@ say is stated: an unknown venue is left out, a date is as precise as it is known
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.templatetags.static import static
@@ -15,8 +16,10 @@ from cicasite.images import rendition_slots
 from cicasite.links import absolute
 
 CONTEXT = "https://schema.org"
-# Pages about CICA elsewhere that name the same organisation (schema.org sameAs).
+# Pages elsewhere about the same organisation (schema.org sameAs): the Secretariat's site (left out
+# when this site is served there) and the encyclopaedia articles.
 SAME_AS = (
+    "https://www.s-cica.org/",
     "https://en.wikipedia.org/wiki/Conference_on_Interaction_and_Confidence-Building_Measures_in_Asia",
     "https://ru.wikipedia.org/wiki/Совещание_по_взаимодействию_и_мерам_доверия_в_Азии",
 )
@@ -61,7 +64,7 @@ def organization():
             "height": logo.height,
             "caption": logo.alt,
         },
-        "sameAs": list(SAME_AS),
+        "sameAs": [url for url in SAME_AS if urlsplit(url).hostname != urlsplit(settings.SITE_URL).hostname],
         "foundingDate": "1992-10-05",
         "description": gettext("An intergovernmental forum for dialogue and confidence-building measures in Asia."),
         "address": {

@@ -55,6 +55,11 @@ class StructuredDataTests(TestCase):
             "https://en.wikipedia.org/wiki/Conference_on_Interaction_and_Confidence-Building_Measures_in_Asia",
             data["sameAs"],
         )
+        self.assertIn("https://www.s-cica.org/", data["sameAs"])
+
+    @override_settings(SITE_URL="https://www.s-cica.org")
+    def test_the_organisation_is_not_the_same_as_itself(self):
+        self.assertNotIn("https://www.s-cica.org/", self.json_ld("/")["sameAs"])
 
     def test_organisation_is_named_in_the_page_language(self):
         data = self.json_ld("/ru/")
