@@ -13,6 +13,8 @@ from cicasite.pagecache import bump_content_version
 admin.site.site_header = _("CICA site administration")
 admin.site.site_title = _("CICA admin")
 admin.site.index_title = _("Content")
+# The index shows the review queue above the models (templates/admin/cicasite/index.html).
+admin.site.index_template = "admin/cicasite/index.html"
 
 
 def translation_filter(language, name):
@@ -80,8 +82,8 @@ class TranslatedStackedInline(TranslationStackedInline):
 
 
 class PublishableAdmin(EditorialAdmin, TranslatedAdmin):
-    """Shared admin behaviour for every public record: the workflow (cicasite/editorial.py) and both
-    languages on one form."""
+    """Shared admin behaviour for every translated public record (publishable or not): the publishing
+    rule and review (cicasite/editorial.py) and both languages on one form."""
 
     def response_action(self, request, queryset, **kwargs):
         # Bulk actions may write with QuerySet.update(), which sends no signal: cached pages go stale here.
@@ -91,13 +93,13 @@ class PublishableAdmin(EditorialAdmin, TranslatedAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EditorialAdmin):
     list_display = ["code", "title", "url"]
     search_fields = ["code", "title", "url", "used_for"]
 
 
 @admin.register(Organ)
-class OrganAdmin(TranslatedAdmin):
+class OrganAdmin(PublishableAdmin):
     list_display = ["name", "kind", "position"]
     list_editable = ["position"]
     list_filter = ["kind"]
@@ -108,21 +110,21 @@ class OrganAdmin(TranslatedAdmin):
 
 
 @admin.register(SecretariatHead)
-class SecretariatHeadAdmin(TranslatedAdmin):
+class SecretariatHeadAdmin(PublishableAdmin):
     list_display = ["name", "title", "country", "start_year", "end_year", "is_deputy"]
     list_filter = ["is_deputy", "title"]
     search_fields = ["name", "country"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(TranslatedAdmin):
+class PartnerAdmin(PublishableAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
 
 
 @admin.register(LegacyRedirect)
-class LegacyRedirectAdmin(admin.ModelAdmin):
+class LegacyRedirectAdmin(EditorialAdmin):
     list_display = ["kind", "key", "target", "note"]
     list_filter = ["kind"]
     search_fields = ["key", "target", "note"]

@@ -41,8 +41,14 @@ class CicasiteConfig(AppConfig):
     def ready(self):
         from modeltranslation.translator import translator
 
-        from cicasite import i18n
+        from cicasite import i18n, publishing
+        from cicasite.models import publishable_models
         from cicasite.pagecache import bump_on_content_change
+
+        # Every Publishable record falls under the publishing rule (the apps declare the other public models).
+        for model in publishable_models():
+            if not publishing.is_declared(model):
+                publishing.govern(model)
 
         post_migrate.connect(sync_search_indexes, sender=self, dispatch_uid="cicasite.sync_search_indexes")
         # When each language of a translated record last changed (the admin's "translation outdated").

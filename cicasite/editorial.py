@@ -33,9 +33,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
-from reversion.revisions import _get_options
 
-from cicasite import i18n
+from cicasite import i18n, publishing, review
 from cicasite.models import Publishable, public_q
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
@@ -49,34 +48,7 @@ UNTRACKED = {"id", "created_at", "updated_at"}
 
 
 def can_publish(user, model):
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
-
-
-def refusal_for_editor(model, original, cleaned_data, changed_data):
-    """Why an editor (no publish permission) may not save this, or None.
-
-    original: the stored row's publication fields (None for a new record).
-    """
-    name = model._meta.verbose_name
-    if original and original["publication_status"] == PUBLISHED:
-        return _(
-            "This %(name)s is published (or scheduled): only a Publisher may change or delete it. "
-            "Ask a Publisher to unpublish it first."
-        ) % {"name": name}
-    if cleaned_data.get("publication_status") == PUBLISHED:
-        return _(
-            "Only a Publisher may publish or schedule a %(name)s. Save it as a draft; a Publisher will publish it."
-        ) % {"name": name}
-    if any(field in changed_data for field in SCHEDULE_FIELDS):
-        return _("Only a Publisher may set when a %(name)s is published or unpublished.") % {"name": name}
-    return None
-
-
-def stored_publication(model, pk):
-    if pk is None:
-        return None
-    return model._default_manager.filter(pk=pk).values("publication_status", *SCHEDULE_FIELDS).first()
+    return publishing.may_publish(user, model)
 
 
 # --- No lost updates -------------------------------------------------------------------
@@ -154,47 +126,53 @@ class EditTokenMixin(forms.ModelForm):
 
 
 class PublishingRuleMixin(forms.ModelForm):
-    may_publish = True  # set per request by the admin's get_form
+    """Says on the form, before any save, what cicasite.publishing would refuse."""
 
-    def clean(self):
-        cleaned_data = super().clean()
-        if not self.may_publish:
-            model = type(self.instance)
-            refusal = refusal_for_editor(
-                model, stored_publication(model, self.instance.pk), cleaned_data, self.changed_data
-            )
-            if refusal:
-                raise ValidationError(refusal, code="publish_permission")
-        return cleaned_data
+    user = publishing.SYSTEM  # set per request by the admin's get_form / get_formset
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the new values
+        if self.user is publishing.SYSTEM or (self.instance.pk is not None and not self.has_changed()):
+            return
+        reason = publishing.refusal(self.user, self.instance)
+        if reason:
+            self.add_error(None, ValidationError(reason, code="publish_permission"))
 
 
 class PublishableInlineFormSet(forms.BaseInlineFormSet):
-    may_publish = True
+    user = publishing.SYSTEM
 
     def clean(self):
         super().clean()
-        if self.may_publish:
+        if self.user is publishing.SYSTEM:
             return
         for form in self.deleted_forms:
-            original = stored_publication(self.model, form.instance.pk)
-            if original and original["publication_status"] == PUBLISHED:
-                raise ValidationError(
-                    _("Only a Publisher may delete a published %(name)s (%(title)s).")
-                    % {"name": self.model._meta.verbose_name, "title": form.instance}
-                )
+            if form.instance.pk is not None:
+                reason = publishing.refusal(self.user, form.instance, deleting=True)
+                if reason:
+                    raise ValidationError(reason)
 
 
 class PublishableInlineMixin:
-    """For inlines of publishable children (documents on a meeting): the same rule."""
+    """For inlines of governed children (roles, documents): the same rule on each row."""
 
     formset = PublishableInlineFormSet
 
     def get_formset(self, request, obj=None, **kwargs):
-        may_publish = can_publish(request.user, self.model)
-        form = type("InlineForm", (PublishingRuleMixin, self.form), {"may_publish": may_publish})
+        form = type("InlineForm", (PublishingRuleMixin, self.form), {"user": request.user})
         formset = super().get_formset(request, obj, form=form, **kwargs)
-        formset.may_publish = may_publish
+        formset.user = request.user
         return formset
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not publishing.may_publish(request.user, self.model):
+            fields += [f for f in publishing.PUBLICATION_FIELDS if _has_field(self.model, f)]
+        return fields
+
+
+def _has_field(model, name):
+    return any(f.name == name for f in model._meta.concrete_fields)
 
 
 # --- Status at a glance ----------------------------------------------------------------
@@ -237,10 +215,12 @@ class EditorialForm(EditTokenMixin, PublishingRuleMixin, forms.ModelForm):
 
 
 class EditorialAdmin(VersionAdmin):
+    """The admin of every governed model: the publishing rule, working copies and their review,
+    history with compare and restore, no lost updates."""
+
     form = EditorialForm
     show_facets = admin.ShowFacets.ALWAYS
     actions = ["publish", "unpublish"]
-    readonly_fields = ["created_at", "updated_at"]
     change_form_template = "admin/cicasite/publishable_change_form.html"
     object_history_template = "admin/cicasite/object_history.html"
     history_latest_first = True
@@ -248,21 +228,40 @@ class EditorialAdmin(VersionAdmin):
     class Media:
         css = {"all": ["css/admin-editorial.css"]}
 
+    @property
+    def publishable(self):
+        return issubclass(self.model, Publishable)
+
     # Roles.
 
     def has_publish_permission(self, request, obj=None):
-        return can_publish(request.user, self.model)
+        return publishing.may_publish(request.user, self.model)
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        if obj is not None and obj.publication_status == PUBLISHED:
+        if obj is not None and publishing.is_live(obj):
             return self.has_publish_permission(request)
         return True
 
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if not self.publishable:
+            actions.pop("publish", None)
+            actions.pop("unpublish", None)
+        return actions
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.publishable:
+            fields += ["created_at", "updated_at"]
+            if not self.has_publish_permission(request):
+                fields += list(publishing.PUBLICATION_FIELDS)  # a Publisher's decision, shown to editors
+        return fields
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"may_publish": self.has_publish_permission(request)})
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -270,8 +269,8 @@ class EditorialAdmin(VersionAdmin):
             fieldsets = [*fieldsets, (None, {"fields": ["edit_token"], "classes": ["hidden"]})]
         return fieldsets
 
-    # Reversion's own revision and recover views restore old states without our form,
-    # so they are for publishers only; editors use compare and revert below.
+    # Reversion's own revision and recover views restore old states without our rule,
+    # so they are for publishers only; everyone uses compare and restore below.
     def revision_view(self, request, object_id, version_id, extra_context=None):
         if not self.has_publish_permission(request):
             raise PermissionDenied
@@ -327,19 +326,135 @@ class EditorialAdmin(VersionAdmin):
             }
         return format_html('<span class="state state--{}">{}</span>', STATE_CLASSES[state], label)
 
-    # Change form: readiness panel and preview link.
+    # Change form: working copies of live records, readiness panel, preview link.
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "editing_working_copy", False) and level == messages.SUCCESS:
+            message = _(
+                "Saved in the working copy. The public still sees the live version; "
+                "submit the changes for review when they are ready."
+            )
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "editing_working_copy", False):
+            return None  # written inside the sandbox, rolled back: the review notes keep the story
+        return super().log_change(request, obj, message)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
+        root = publishing.root_of(obj) if obj is not None else None
         extra = {
-            "readiness": obj.readiness_warnings() if obj else [],
-            "publication_state": obj and obj.publication_state,
-            "locked_for_editor": bool(obj and obj.publication_status == PUBLISHED)
-            and not self.has_publish_permission(request),
+            "publishable": self.publishable,
+            "readiness": obj.readiness_warnings() if obj is not None and self.publishable else [],
+            "publication_state": obj.publication_state if obj is not None and self.publishable else None,
+            "editing_copy": False,
+            **(extra_context or {}),
         }
-        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+        if root is not None:
+            extra.update(working_copy=review.copy_of(root), review_url=self.review_url(root))
+        if root is None or not review.needs_working_copy(request.user, root):
+            return super().change_view(request, object_id, form_url, extra)
+        # A live record, and a user who may not publish it: the form edits its working copy. The
+        # sandbox wraps everything the admin does, the revision it would record included.
+        request.editing_working_copy = True
+        extra["editing_copy"] = True
+        with review.editing(root, request.user) as session:
+            response = super().change_view(request, object_id, form_url, extra)
+            if request.method == "POST" and response.status_code == 302:
+                session.capture()
+            if hasattr(response, "render"):
+                response.render()  # inside the sandbox: the form shows the working copy
+        return response
 
-    # History, compare, revert.
+    def delete_model(self, request, obj):
+        review.forget(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            review.forget(obj)
+        super().delete_queryset(request, queryset)
+
+    # Review: submit, comment, send back, approve, discard.
+
+    def review_url(self, root):
+        opts = root._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_review", args=[quote(root.pk)])
+
+    def review_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        root = publishing.root_of(obj)
+        if root != obj:  # a child's review is its record's
+            return HttpResponseRedirect(
+                reverse(f"admin:{root._meta.app_label}_{root._meta.model_name}_review", args=[quote(root.pk)])
+            )
+        copy = review.copy_of(obj)
+        may_change = self.has_change_permission(request, obj)
+        may_approve = self.has_publish_permission(request)
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(obj.pk)])
+        if request.method == "POST":
+            return self._review_action(request, obj, copy, may_change, may_approve, change_url)
+        rows = review.changes(copy, obj) if copy else []
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Review changes: %s") % obj,
+            "subtitle": None,
+            "object": obj,
+            "opts": self.opts,
+            "copy": copy,
+            "rows": rows,
+            "notes": review.notes(obj),
+            "live_changed": [
+                capfirst(self.model._meta.get_field(name).verbose_name)
+                for name in review.live_changed_since(copy, obj)
+            ]
+            if copy
+            else [],
+            "may_change": may_change,
+            "may_approve": may_approve,
+            "change_url": change_url,
+            "public_url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
+        }
+        return TemplateResponse(request, "admin/cicasite/review.html", context)
+
+    def _review_action(self, request, obj, copy, may_change, may_approve, change_url):
+        action = request.POST.get("action", "")
+        text = request.POST.get("comment", "").strip()[:5000]
+        here = self.review_url(obj)
+        if copy is None and action != "comment":
+            self.message_user(request, _("There is no working copy of this record any more."), messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        if action == "submit" and may_change:
+            review.submit(copy, obj, request.user, text)
+            self.message_user(request, _("Submitted for review: the Publishers have been told."), messages.SUCCESS)
+        elif action == "comment" and may_change and text:
+            review.comment(copy, obj, request.user, text)
+            self.message_user(request, _("Your comment was added."), messages.SUCCESS)
+        elif action == "send_back" and may_approve:
+            if not text:
+                self.message_user(request, _("Say what should change before sending it back."), messages.ERROR)
+                return HttpResponseRedirect(here)
+            review.send_back(copy, obj, request.user, text)
+            self.message_user(request, _("Sent back to the editor with your comment."), messages.SUCCESS)
+        elif action == "approve" and may_approve:
+            publish_new = set(request.POST.getlist("publish_new"))
+            review.approve(copy, obj, request.user, publish_new=publish_new, text=text)
+            self.message_user(request, _("Approved: the changes are public now."), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        elif action == "discard" and (may_approve or (may_change and copy.created_by_id == request.user.pk)):
+            review.discard(copy, obj, request.user)
+            self.message_user(request, _("The working copy was discarded."), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        else:
+            raise PermissionDenied
+        return HttpResponseRedirect(here)
+
+    # History, compare, restore.
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -353,6 +468,11 @@ class EditorialAdmin(VersionAdmin):
                 "<path:object_id>/history/<int:version_id>/revert/",
                 self.admin_site.admin_view(self.revert_view),
                 name="{}_{}_revert".format(*info),
+            ),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="{}_{}_review".format(*info),
             ),
             *super().get_urls(),
         ]
@@ -374,7 +494,7 @@ class EditorialAdmin(VersionAdmin):
             raise PermissionDenied
         versions = list(Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk"))
         rows = []
-        for version, older in zip(versions, [*versions[1:], None], strict=True):
+        for version, older in zip(versions, [*versions[1:], None], strict=False):
             changed = field_changes(self.model, older.field_dict if older else {}, version.field_dict)
             rows.append(
                 {
@@ -393,6 +513,7 @@ class EditorialAdmin(VersionAdmin):
             "object": obj,
             "opts": self.opts,
             "rows": rows,
+            "created_at": getattr(obj, "created_at", None),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.object_history_template, context)
@@ -402,6 +523,7 @@ class EditorialAdmin(VersionAdmin):
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         current = current_field_dict(obj)
+        root = publishing.root_of(obj) or obj
         context = {
             **self.admin_site.each_context(request),
             "title": _("Compare a revision of %s with the current version") % obj,
@@ -409,7 +531,8 @@ class EditorialAdmin(VersionAdmin):
             "object": obj,
             "opts": self.opts,
             "version": version,
-            "differences": field_changes(self.model, version.field_dict, current),
+            "differences": field_changes(self.model, version.field_dict, current, content_only=True),
+            "into_copy": publishing.is_live(root),
             "may_revert": self.has_change_permission(request, obj),
             "revert_url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_revert", args=[quote(obj.pk), version.pk]
@@ -423,56 +546,26 @@ class EditorialAdmin(VersionAdmin):
         obj, version = self._object_and_version(request, object_id, version_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(obj.pk)])
-        if not self.has_publish_permission(request):
-            refusal = revert_refusal_for_editor(obj, version.revision)
-            if refusal:
-                self.message_user(request, refusal, messages.ERROR)
-                return HttpResponseRedirect(change_url)
+        root = publishing.root_of(obj) or obj
+        root_opts = root._meta
+        change_url = reverse(f"admin:{root_opts.app_label}_{root_opts.model_name}_change", args=[quote(root.pk)])
         when = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
-        with transaction.atomic():
-            version.revision.revert(delete=True)
-            with create_revision():
-                set_user(request.user)
-                set_comment(_("Reverted to the revision of %(when)s.") % {"when": when})
-                restored = self.model._default_manager.get(pk=obj.pk)
-                restored.save()  # a new revision (with its followed children) and a fresh updated_at
-            self.log_change(request, restored, _("Reverted to the revision of %(when)s.") % {"when": when})
-        self.message_user(
-            request,
-            _("Restored the revision of %(when)s; this is now a new revision.") % {"when": when},
-            messages.SUCCESS,
-        )
+        try:
+            copy = review.restore(root, version.revision, request.user, when)
+        except PermissionDenied as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        if copy is not None:
+            message = _(
+                "The content of the revision of %(when)s is now in the working copy; the public still sees the "
+                "live version until a Publisher approves it. Publication settings are unchanged."
+            ) % {"when": when}
+            self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(self.review_url(root))
+        self.log_change(request, root, _("Restored the content of the revision of %(when)s.") % {"when": when})
+        message = _("Restored the content of the revision of %(when)s; this is now a new revision.")
+        self.message_user(request, message % {"when": when}, messages.SUCCESS)
         return HttpResponseRedirect(change_url)
-
-
-def revert_refusal_for_editor(obj, revision):
-    """Why an editor may not restore this revision (it would publish, change or delete something public)."""
-    restored = set()
-    for version in revision.version_set.select_related("content_type"):
-        model = version._model
-        restored.add((model, str(version.object_id)))
-        if not issubclass(model, Publishable):
-            continue
-        current = model._default_manager.filter(pk=version.object_id).first()
-        if current is not None and not field_changes(model, version.field_dict, current_field_dict(current)):
-            continue  # restoring it changes nothing
-        old = version.field_dict
-        changed = [f for f in SCHEDULE_FIELDS if old.get(f) != (getattr(current, f) if current else None)]
-        target = {"publication_status": old.get("publication_status")}
-        refusal = refusal_for_editor(model, stored_publication(model, version.object_id), target, changed)
-        if refusal:
-            return refusal
-    # Restoring deletes followed children that the revision did not have (documents added since).
-    for name in _get_options(type(obj)).follow:
-        related = getattr(obj, name, None)
-        for child in related.all() if hasattr(related, "all") else []:
-            published = isinstance(child, Publishable) and child.publication_status == PUBLISHED
-            if published and (type(child), str(child.pk)) not in restored:
-                message = _("Restoring this revision would delete the published %(name)s “%(title)s”.")
-                ask = _("Ask a Publisher.")  # outside the f-string, where xgettext finds it
-                return f"{message % {'name': child._meta.verbose_name, 'title': child}} {ask}"
-    return None
 
 
 def current_field_dict(obj):
@@ -499,11 +592,16 @@ def readable(field, value):
     return str(value)
 
 
-def field_changes(model, before, after):
-    """Field-by-field differences between two field dicts (attname -> value), readable."""
+def field_changes(model, before, after, content_only=False):
+    """Field-by-field differences between two field dicts (attname -> value), readable.
+
+    content_only leaves out the publication fields, which a restore never changes.
+    """
     concrete, m2m = tracked_fields(model)
     rows = []
     for field in [*concrete, *m2m]:
+        if content_only and field.name in publishing.PUBLICATION_FIELDS:
+            continue
         old, new = before.get(field.attname), after.get(field.attname)
         if field.many_to_many:
             old, new = sorted(old or []), sorted(new or [])

@@ -51,7 +51,10 @@ def bump_content_version(**kwargs):
 
 
 def bump_on_content_change(sender, **kwargs):
-    if sender._meta.app_label in CONTENT_APPS:
+    from cicasite.publishing import in_sandbox
+
+    # Writes in the publishing sandbox (working copies, previews) are rolled back: nothing public changed.
+    if sender._meta.app_label in CONTENT_APPS and not in_sandbox():
         bump_content_version()
 
 

@@ -1,9 +1,11 @@
 """The two editorial groups and what they may do (created by migration cicasite 0004).
 
-- Editor: writes and edits drafts of the public records (members and their roles,
-  meetings and their documents, initiatives) and sources; may delete drafts only.
-- Publisher: the same, plus publish_<model>: publish, schedule, unpublish, delete
-  published records, bulk actions. The admin enforces the difference (cicasite/editorial.py).
+- Editor: writes drafts of the public records (members and their roles, meetings and
+  their documents, initiatives), adds sources, and edits any live record as a working
+  copy that waits for review; may delete only what the public does not see.
+- Publisher: the same, plus publish_<model> and cicasite.approve_workingcopy: publish,
+  schedule, unpublish, approve working copies, add and delete reference records, bulk
+  actions. cicasite.publishing enforces the difference on every write.
 
 ensure_groups() is idempotent: the migration calls it with the historical app registry,
 the create_staff_user command with the live one (so a flushed test database gets them too).
@@ -20,13 +22,16 @@ EDITED = {
     "events": ["event", "document"],
     "initiatives": ["initiative"],
 }
-# What they add to, and what they pick from (autocomplete needs view permission).
-REFERENCE_EDITABLE = {"cicasite": ["source"]}
-REFERENCE_VIEW = {
+# Public records that exist without a publication status: editors propose changes (kept as working
+# copies for review, cicasite.review) and add sources; Publishers add, change and delete them.
+REFERENCE = {
+    "cicasite": ["source", "organ", "secretariathead", "partner", "legacyredirect"],
     "members": ["dimension", "priorityarea", "region"],
     "initiatives": ["chairmanship"],
 }
+REFERENCE_EDITABLE = {"cicasite": ["source"]}
 PUBLISHABLE = {"members": ["member"], "events": ["event", "document"], "initiatives": ["initiative"]}
+REVIEW = {"cicasite": ["workingcopy"]}
 
 
 def _codenames(mapping, actions):
@@ -37,14 +42,21 @@ def _codenames(mapping, actions):
 
 
 EDITOR_PERMISSIONS = [
-    *_codenames(EDITED, ["view", "add", "change", "delete"]),  # delete: drafts only, enforced in the admin
-    *_codenames(REFERENCE_EDITABLE, ["view", "add", "change"]),
-    *_codenames(REFERENCE_VIEW, ["view"]),
+    *_codenames(EDITED, ["view", "add", "change", "delete"]),  # delete: what the public does not see
+    *_codenames(REFERENCE, ["view", "change"]),  # a change to a public record is a working copy
+    *_codenames(REFERENCE_EDITABLE, ["add"]),  # a new source is public only once a public record cites it
 ]
-PUBLISHER_PERMISSIONS = [*EDITOR_PERMISSIONS, *_codenames(PUBLISHABLE, ["publish"])]
+PUBLISHER_PERMISSIONS = [
+    *EDITOR_PERMISSIONS,
+    *_codenames(REFERENCE, ["add", "delete"]),
+    *_codenames(PUBLISHABLE, ["publish"]),
+    *_codenames(REVIEW, ["approve"]),
+]
 
 
-def ensure_groups(apps=global_apps):
+def ensure_groups(apps=global_apps, strict=True):
+    """strict=False for an older migration: permissions of models made by later migrations are skipped
+    (a later migration calls it again, strictly)."""
     # Permissions are normally made after the whole migrate run (post_migrate): too late
     # for a data migration on a fresh database, so make them now.
     for app_label in ["cicasite", "members", "events", "initiatives"]:
@@ -60,8 +72,13 @@ def ensure_groups(apps=global_apps):
     groups = {}
     for name, pairs in [(EDITOR, EDITOR_PERMISSIONS), (PUBLISHER, PUBLISHER_PERMISSIONS)]:
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *[Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in pairs]
-        )
+        wanted = [
+            Permission.objects.filter(content_type__app_label=app, codename=codename).first()
+            for app, codename in pairs
+        ]
+        if strict and None in wanted:
+            missing = [f"{app}.{codename}" for (app, codename), found in zip(pairs, wanted, strict=True) if not found]
+            raise LookupError(f"Permissions missing: {', '.join(missing)}")
+        group.permissions.add(*[permission for permission in wanted if permission])
         groups[name] = group
     return groups

@@ -13,6 +13,8 @@ Variables (all optional in development; README "Production" has the full list):
                           unset means SQLite in var/db.sqlite3
     ALLOWED_HOSTS         comma-separated host names; required in production
     SITE_URL              canonical absolute URL of the site, e.g. https://cica.example
+    EMAIL_HOST            SMTP relay for review notifications (EMAIL_PORT, EMAIL_HOST_USER,
+                          EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL); unset: console
     CACHE_URL             redis://host:6379/0, or locmem:// (default); also holds the page cache
                           when it is Redis, otherwise pages go to a file cache in PAGE_CACHE_DIR
     CACHE_KEY_PREFIX      prefix of every cache key (several sites or benchmarks on one Redis)
@@ -141,6 +143,36 @@ else:
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Mail: the review workflow tells Publishers and Editors (cicasite.review). In development the
+# messages are printed on the console; in production EMAIL_HOST (and the rest) name the SMTP relay,
+# else the local mail server (localhost:25) is used.
+# The test runner replaces the backend with its in-memory outbox.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CICA site <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if env_str("EMAIL_HOST", ""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST"),
+                "port": env_int("EMAIL_PORT", 587),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
+elif DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:  # production without a relay named: the local MTA (a failed send is logged, never an error page)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25, "timeout": 10},
+        }
+    }
+
 INSTALLED_APPS = [
     # Before the admin: it patches the admin's model forms for translated fields.
     "modeltranslation",
@@ -176,6 +208,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every write in a request is the user's, checked by the publishing rule (cicasite.publishing).
+    "cicasite.publishing.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: refuses a locked-out login before the view runs.

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from cicasite import structured_data
+from cicasite import review, structured_data
 from cicasite.filters import canonical_redirect
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, public_q
@@ -36,18 +36,36 @@ class PreviewMixin:
     """For detail views whose queryset starts with visible_to(request.user).
 
     A record the public cannot see (draft, scheduled, ended) reaches only staff: the page
-    then carries a banner saying so and is never cached or indexed.
+    then carries a banner saying so and is never cached or indexed. A record with a working
+    copy (cicasite.review) is shown to staff as it will be once approved, under a "Pending
+    changes" banner (?live=1 shows the live version).
     """
+
+    pending = None
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_staff and "live" not in request.GET:
+            record = self.get_object()
+            copy = review.copy_of(record)
+            if copy is not None:
+                self.pending = {"copy": copy, "rows": review.changes(copy, record)}
+                with review.preview(copy):
+                    response = super().get(request, *args, **kwargs)
+                    response.render()  # the queries run now, inside the preview
+                return response
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.object.is_published:
             context["preview"] = self.object
+        if self.pending:
+            context["pending"] = self.pending
         return context
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if "preview" in context:
+        if "preview" in context or "pending" in context:
             response["Cache-Control"] = "private, no-store"
             response["X-Robots-Tag"] = "noindex"
         return response

@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin, TranslatedAdmin
+from cicasite.admin import PublishableAdmin
 from cicasite.editorial import PUBLICATION_FIELDS, PublicationStateFilter
 from initiatives.models import Chairmanship, Initiative
 
 
 @admin.register(Chairmanship)
-class ChairmanshipAdmin(TranslatedAdmin):
+class ChairmanshipAdmin(PublishableAdmin):
     list_display = ["__str__", "member", "start_year", "end_year"]
     list_select_related = ["member"]
     search_fields = ["member__name", "slug"]

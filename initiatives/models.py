@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cicasite import publishing
 from cicasite.models import Publishable, PublishableQuerySet, Source
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
@@ -160,3 +161,7 @@ class Initiative(Publishable):
         super().clean()
         if self.proposed_by == self.ProposedBy.CHAIRMANSHIP and not self.chairmanship_id:
             raise ValidationError({"chairmanship": _("Name the chairmanship that proposed it.")})
+
+
+# Public content (cicasite.publishing): initiatives are Publishable; a chairmanship is public as soon as it exists.
+publishing.govern(Chairmanship)

@@ -2,19 +2,19 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin, TranslatedAdmin, TranslatedTabularInline
-from cicasite.editorial import PUBLICATION_FIELDS, PublicationStateFilter
+from cicasite.admin import PublishableAdmin, TranslatedTabularInline
+from cicasite.editorial import PUBLICATION_FIELDS, EditorialAdmin, PublicationStateFilter, PublishableInlineMixin
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 
-class PriorityAreaInline(TranslatedTabularInline):
+class PriorityAreaInline(PublishableInlineMixin, TranslatedTabularInline):
     model = PriorityArea
     extra = 0
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Dimension)
-class DimensionAdmin(TranslatedAdmin):
+class DimensionAdmin(PublishableAdmin):
     list_display = ["name", "short_name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "short_name"]
@@ -23,7 +23,7 @@ class DimensionAdmin(TranslatedAdmin):
 
 
 @admin.register(PriorityArea)
-class PriorityAreaAdmin(TranslatedAdmin):
+class PriorityAreaAdmin(PublishableAdmin):
     list_display = ["name", "dimension", "position"]
     list_filter = ["dimension"]
     list_select_related = ["dimension"]
@@ -33,13 +33,13 @@ class PriorityAreaAdmin(TranslatedAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(TranslatedAdmin):
+class RegionAdmin(PublishableAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(PublishableInlineMixin, admin.TabularInline):
     model = Role
     extra = 0
     fields = ["area", "role", "as_of", "verified"]
@@ -75,7 +75,7 @@ class MemberAdmin(PublishableAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(EditorialAdmin):
     list_display = ["member", "role", "area", "as_of", "verified"]
     list_filter = ["role", "area__dimension", "verified"]
     list_select_related = ["member", "area__dimension"]

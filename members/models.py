@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cicasite import publishing
 from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source
 
 # The first year anything CICA happened (the 1992 proposal) and a far bound.
@@ -272,3 +273,11 @@ class Role(models.Model):
 
     def __str__(self):
         return f"{self.member}: {self.get_role_display()}, {self.area}"
+
+
+# Public content (cicasite.publishing): members are Publishable; the rest is public as soon as it exists,
+# a priority area with its dimension and a role with its member.
+publishing.govern(Dimension)
+publishing.govern(PriorityArea, parent="dimension")
+publishing.govern(Region)
+publishing.govern(Role, parent="member")

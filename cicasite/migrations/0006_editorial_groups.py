@@ -10,7 +10,7 @@ from django.db import migrations
 def create_groups(apps, schema_editor):
     from cicasite.roles import ensure_groups
 
-    ensure_groups(apps)
+    ensure_groups(apps, strict=False)  # 0008 adds the permissions of later models
 
 
 def remove_groups(apps, schema_editor):

@@ -370,7 +370,12 @@ class ScaleOutTests(SimpleTestCase):
         response, _ = browser.request(
             change_url,
             "POST",
-            {"csrfmiddlewaretoken": browser.csrf(form_page), "name_en": "Edited through instance B", "position": "1"},
+            {
+                "csrfmiddlewaretoken": browser.csrf(form_page),
+                "edit_token": re.search(r'name="edit_token" value="([^"]+)"', form_page).group(1),
+                "name_en": "Edited through instance B",
+                "position": "1",
+            },
         )
         self.assertEqual(response.status, 302)
         _, about = self.a.request("/about/")

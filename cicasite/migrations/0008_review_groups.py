@@ -1,0 +1,19 @@
+"""Issue 11: Editors may propose changes to every public record (as working copies); Publishers
+approve them and add or delete reference records. What each group may do is in cicasite/roles.py."""
+
+from django.db import migrations
+
+
+def update_groups(apps, schema_editor):
+    from cicasite.roles import ensure_groups
+
+    ensure_groups(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cicasite", "0007_review"),
+        ("cicasite", "0006_editorial_groups"),
+    ]
+
+    operations = [migrations.RunPython(update_groups, migrations.RunPython.noop)]
