@@ -8,6 +8,14 @@ from django.utils.functional import SimpleLazyObject
 from cicasite.links import absolute
 from cicasite.models import SiteSettings
 from cicasite.pagecache import cached_data
+from cicasite.structured_data import emblem
+
+# OpenGraph locales (language_TERRITORY) of the site's languages; English is written British.
+OG_LOCALES = {"en": "en_GB", "ru": "ru_RU"}
+
+
+def og_locale(code):
+    return OG_LOCALES.get(code) or translation.to_locale(code)
 
 
 def current_site_settings(request=None):
@@ -21,11 +29,17 @@ def current_site_settings(request=None):
 
 
 def site(request):
-    """The canonical site URL, for absolute links that never come from the Host header, and the
-    site settings (read when a template first uses them)."""
+    """The canonical site URL, for absolute links that never come from the Host header; the site
+    settings (read when a template first uses them); and what link previews need on every page:
+    the emblem (a page with its own image overrides og_image) and the page's OpenGraph locale with
+    the others as alternates."""
+    current = translation.get_language()
     return {
         "SITE_URL": settings.SITE_URL,
         "site_settings": SimpleLazyObject(lambda: current_site_settings(request)),
+        "og_image": emblem(),
+        "og_locale": og_locale(current),
+        "og_locale_alternates": [og_locale(code) for code, _name in settings.LANGUAGES if code != current],
     }
 
 

@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 
 from cicasite.context_processors import current_site_settings
+from cicasite.filters import canonical_redirect
 from cicasite.links import absolute
 
 FEED_SIZE = 50
@@ -17,7 +18,7 @@ FEED_SIZE = 50
 @dataclass(frozen=True)
 class FilteredItems:
     queryset: QuerySet
-    query: str  # the request's query string without `page`, "" or "?kind=summit"
+    query: str  # the cleaned filters (valid values only, declared order), "" or "?kind=summit"
     site_settings: object = None  # cicasite.SiteSettings: who publishes the feed
 
 
@@ -26,6 +27,8 @@ class FilteredListFeed(Feed):
 
     The list view builds the queryset and the FilterSet, so the feed shows what the list
     page shows and ignores invalid parameters the same way. `page` is the list's own.
+    An untidy address (unknown or empty parameters, another order) gets a 301 to the tidy
+    one, as the lists do; the feed's id and self link carry the cleaned filters.
     One Feed instance serves every request: per-request state lives in the object
     that get_object returns, never on self.
     """
@@ -38,14 +41,16 @@ class FilteredListFeed(Feed):
     def author_name(self, obj):
         return obj.site_settings.publisher_name
 
+    def __call__(self, request, *args, **kwargs):
+        names = list(self.list_view_class.filterset_class.base_filters)
+        return canonical_redirect(request, names) or super().__call__(request, *args, **kwargs)
+
     def get_object(self, request, *args, **kwargs):
         view = self.list_view_class()
         view.setup(request)
-        params = request.GET.copy()
-        params.pop("page", None)
-        return FilteredItems(
-            view.get_queryset(), f"?{params.urlencode()}" if params else "", current_site_settings(request)
-        )
+        queryset = view.get_queryset()
+        query = view.filterset.canonical_query()
+        return FilteredItems(queryset, f"?{query}" if query else "", current_site_settings(request))
 
     def items(self, obj):
         return obj.queryset.order_by("-updated_at", "-pk")[:FEED_SIZE]

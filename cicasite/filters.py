@@ -6,11 +6,36 @@ import django_filters
 from django import forms
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Cast
+from django.http import HttpResponsePermanentRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cicasite.pagecache import cached_data
+
+
+def tidy_query(params, names):
+    """The query string of a GET form's submission, tidied: the known names only, in their order, each
+    with its last value stripped, empty ones dropped. Values stay as typed: an invalid one is still
+    there for the page to explain (cleaned filters, valid values only: FacetedFilterSet.canonical_query)."""
+    tidy = []
+    for name in names:
+        values = [value.strip() for value in params.getlist(name)]
+        if values and values[-1]:
+            tidy.append((name, values[-1]))
+    return urlencode(tidy)
+
+
+def canonical_redirect(request, names):
+    """A permanent redirect to the same path with the tidy query, or None when the request has it already.
+
+    For lists, feeds, calendars and data files alike: one address per set of filters (caches, search
+    engines and subscribers see one resource, not one per parameter order or stray utm_source).
+    """
+    tidy = tidy_query(request.GET, names)
+    if tidy == request.META.get("QUERY_STRING", ""):
+        return None
+    return HttpResponsePermanentRedirect(f"{request.path}?{tidy}" if tidy else request.path)
 
 
 class FacetSelect(forms.Select):

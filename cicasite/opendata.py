@@ -9,7 +9,7 @@ the same FilterSet); this module only turns rows into files.
 import csv
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -17,14 +17,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.filters import canonical_redirect
+from cicasite.i18n import current_language
 from cicasite.links import absolute
 from events.filters import EventFilter
 from events.models import Event
 from initiatives.filters import InitiativeFilter
+from initiatives.models import Initiative
 from members.filters import MemberFilter, RoleFilter
+from members.models import Member, Role
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+# Spreadsheets open a CSV by double-click with the separator of the reader's locale: a comma in
+# English, a semicolon in Russian (where the comma is the decimal separator). Each language's
+# files use its own; the data package says which.
+CSV_DELIMITERS = {"ru": ";"}
+# Written first in every CSV: Excel then reads the file as UTF-8 (without it, Cyrillic is garbled).
+# Python reads such files with encoding="utf-8-sig"; frictionless and pandas skip it by themselves.
+BOM = "\ufeff"
+LIST_SEPARATOR = ";"  # between the items of a list in one cell
 FORMATS = ("csv", "json")
 # Rows fetched per round trip. Prefetches run once per chunk, so a download
 # costs a fixed number of queries up to this many rows.
@@ -38,6 +50,31 @@ class Column:
     name: str
     meaning: str
     value: Callable  # record -> str, int, bool, None or a list of str
+    # Its Table Schema field (https://specs.frictionlessdata.io/table-schema/): type and constraints.
+    type: str = "string"  # string, integer, year, boolean or list (of strings)
+    constraints: dict = field(default_factory=dict)
+    format: str | None = None  # "uri" for addresses
+
+    def schema(self):
+        descriptor = {"name": self.name, "type": self.type, "description": str(self.meaning)}
+        if self.format:
+            descriptor["format"] = self.format
+        if self.type == "list":
+            descriptor.update(delimiter=LIST_SEPARATOR, itemType="string")
+        if self.type == "boolean":
+            descriptor.update(trueValues=["true"], falseValues=["false"])
+        if self.constraints:
+            descriptor["constraints"] = self.constraints
+        return descriptor
+
+
+def one_of(choices):
+    """Constraints of a column holding a model's choice: its values, nothing else."""
+    return {"enum": list(choices.values)}
+
+
+REQUIRED = {"required": True}
+UNIQUE = {"required": True, "unique": True}
 
 
 @dataclass(frozen=True)
@@ -49,6 +86,9 @@ class Dataset:
     list_url_name: str | None  # the page whose filters the download shares
     filterset_class: type
     columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ("slug",)
+    # (columns here, dataset slug, its columns): the other dataset's rows these point at
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
 
     @property
     def csv_url(self):
@@ -119,23 +159,31 @@ MEMBERS = Dataset(
     list_url_name="members:member-list",
     filterset_class=MemberFilter,
     columns=(
-        Column("slug", SLUG, lambda m: m.slug),
-        Column("name", _("Common English name."), lambda m: m.name),
+        Column("slug", SLUG, lambda m: m.slug, constraints=UNIQUE),
+        Column("name", _("Common English name."), lambda m: m.name, constraints=REQUIRED),
         Column(
             "status",
             _("member (member state), observer_state or observer_org (observer organisation)."),
             lambda m: m.status,
+            constraints=REQUIRED | one_of(Member.Status),
         ),
-        Column("iso_code", _("ISO 3166-1 alpha-2 code of a state; empty for organisations."), lambda m: m.iso_code),
+        Column(
+            "iso_code",
+            _("ISO 3166-1 alpha-2 code of a state; empty for organisations."),
+            lambda m: m.iso_code,
+            constraints={"pattern": "[A-Z]{2}"},
+        ),
         Column(
             "region_slug",
             _("Slug of the region the member is grouped in; empty if none."),
             lambda m: slug_of(m.region),
         ),
         Column("region_name", _("Name of that region."), lambda m: name_of(m.region)),
-        Column("joined", _("Year it joined in its current status; empty when not known."), lambda m: m.joined),
+        Column(
+            "joined", _("Year it joined in its current status; empty when not known."), lambda m: m.joined, type="year"
+        ),
         Column("capital", _("Capital city, or seat of an organisation."), lambda m: m.capital),
-        Column("website", _("Official website."), lambda m: m.website),
+        # No website and no summary: the records have none for any member (an empty column says nothing).
         Column(
             "dimensions",
             _(
@@ -143,13 +191,13 @@ MEMBERS = Dataset(
                 "“;”-separated in CSV, an array in JSON."
             ),
             member_dimensions,
+            type="list",
         ),
-        Column("summary", SUMMARY, lambda m: m.summary),
         Column("notes", NOTES, lambda m: m.notes),
-        Column("verified", VERIFIED, lambda m: m.verified),
-        Column("partly_verified", PARTLY_VERIFIED, lambda m: m.partly_verified),
-        Column("sources", SOURCES, source_codes),
-        Column("url", URL, absolute_url),
+        Column("verified", VERIFIED, lambda m: m.verified, type="boolean", constraints=REQUIRED),
+        Column("partly_verified", PARTLY_VERIFIED, lambda m: m.partly_verified, type="boolean", constraints=REQUIRED),
+        Column("sources", SOURCES, source_codes, type="list"),
+        Column("url", URL, absolute_url, format="uri", constraints=REQUIRED),
     ),
 )
 
@@ -164,23 +212,46 @@ ROLES = Dataset(
     list_url_name=None,
     filterset_class=RoleFilter,
     columns=(
-        Column("member_slug", _("Slug of the member holding the role."), lambda r: r.member.slug),
+        Column(
+            "member_slug", _("Slug of the member holding the role."), lambda r: r.member.slug, constraints=REQUIRED
+        ),
         Column("member_name", _("Name of that member."), lambda r: r.member.name),
-        Column("dimension_slug", _("Slug of the dimension of the priority area."), lambda r: r.area.dimension.slug),
+        Column(
+            "dimension_slug",
+            _("Slug of the dimension of the priority area."),
+            lambda r: r.area.dimension.slug,
+            constraints=REQUIRED,
+        ),
         Column("dimension_name", _("Name of that dimension."), lambda r: r.area.dimension.name),
-        Column("area_slug", _("Slug of the priority area (unique within its dimension)."), lambda r: r.area.slug),
+        Column(
+            "area_slug",
+            _("Slug of the priority area (unique within its dimension)."),
+            lambda r: r.area.slug,
+            constraints=REQUIRED,
+        ),
         Column("area_name", _("Name of the priority area."), lambda r: r.area.name),
-        Column("role", _("coordinator or co-coordinator."), lambda r: r.role),
-        Column("as_of", _("Year the role was last reported; empty when not known."), lambda r: r.as_of),
-        Column("verified", VERIFIED, lambda r: r.verified),
-        Column("sources", SOURCES, source_codes),
-        Column("member_url", _("Absolute address of the member's page."), lambda r: absolute_url(r.member)),
+        Column(
+            "role", _("coordinator or co-coordinator."), lambda r: r.role, constraints=REQUIRED | one_of(Role.Kind)
+        ),
+        Column("as_of", _("Year the role was last reported; empty when not known."), lambda r: r.as_of, type="year"),
+        Column("verified", VERIFIED, lambda r: r.verified, type="boolean", constraints=REQUIRED),
+        Column("sources", SOURCES, source_codes, type="list"),
+        Column(
+            "member_url",
+            _("Absolute address of the member's page."),
+            lambda r: absolute_url(r.member),
+            format="uri",
+        ),
         Column(
             "area_url",
             _("Absolute address of the priority area on its dimension's page."),
             lambda r: absolute_url(r.area),
+            format="uri",
         ),
     ),
+    # One role per member and priority area; an area's slug is unique within its dimension.
+    primary_key=("member_slug", "dimension_slug", "area_slug"),
+    foreign_keys=((("member_slug",), "members", ("slug",)),),
 )
 
 MEETINGS = Dataset(
@@ -191,8 +262,8 @@ MEETINGS = Dataset(
     list_url_name="events:event-list",
     filterset_class=EventFilter,
     columns=(
-        Column("slug", SLUG, lambda e: e.slug),
-        Column("title", _("Title of the meeting."), lambda e: e.title),
+        Column("slug", SLUG, lambda e: e.slug, constraints=UNIQUE),
+        Column("title", _("Title of the meeting."), lambda e: e.title, constraints=REQUIRED),
         Column(
             "kind",
             _(
@@ -201,8 +272,15 @@ MEETINGS = Dataset(
                 "CICA meeting, such as the 1992 proposal at the UN)."
             ),
             lambda e: e.kind,
+            constraints=REQUIRED | one_of(Event.Kind),
         ),
-        Column("ordinal", _("Number in its series (6 for the sixth summit); empty if none."), lambda e: e.ordinal),
+        Column(
+            "ordinal",
+            _("Number in its series (6 for the sixth summit); empty if none."),
+            lambda e: e.ordinal,
+            type="integer",
+            constraints={"minimum": 1},
+        ),
         Column(
             "start_date",
             _(
@@ -210,29 +288,33 @@ MEETINGS = Dataset(
                 "2026 (year), 2026-06 (month) or 2026-06-15 (day)."
             ),
             event_start,
+            # A string: a date type would turn 2026 into an invented 1 January.
+            constraints=REQUIRED | {"pattern": r"\d{4}(-\d{2}(-\d{2})?)?"},
         ),
         Column(
-            "date_precision", _("How precisely start_date is known: year, month or day."), lambda e: e.date_precision
+            "date_precision",
+            _("How precisely start_date is known: year, month or day."),
+            lambda e: e.date_precision,
+            constraints=REQUIRED | one_of(Event.Precision),
         ),
+        # No end_date: the records give none (an empty column says nothing); start_date is the first day.
+        Column("status", _("held or planned."), lambda e: e.status, constraints=REQUIRED | one_of(Event.Status)),
         Column(
-            "end_date",
-            _("Last day (ISO 8601) of a meeting over several days; empty otherwise."),
-            lambda e: e.end_date and e.end_date.isoformat(),
+            "online", _("true for a meeting held online."), lambda e: e.online, type="boolean", constraints=REQUIRED
         ),
-        Column("status", _("held or planned."), lambda e: e.status),
-        Column("online", _("true for a meeting held online."), lambda e: e.online),
         Column("city", _("City of the venue; empty for online meetings and unknown venues."), lambda e: e.city),
         Column("country", _("Country of the venue; for an online meeting, the host's, if any."), lambda e: e.country),
         Column("host_slug", _("Slug of the member that hosted it; empty if none."), lambda e: slug_of(e.public_host)),
         Column("host_name", _("Name of that member."), lambda e: name_of(e.public_host)),
-        Column("dimensions", DIMENSIONS, lambda e: [d.slug for d in e.dimensions.all()]),
+        Column("dimensions", DIMENSIONS, lambda e: [d.slug for d in e.dimensions.all()], type="list"),
         Column("summary", SUMMARY, lambda e: e.summary),
         Column("notes", NOTES, lambda e: e.notes),
-        Column("verified", VERIFIED, lambda e: e.verified),
-        Column("partly_verified", PARTLY_VERIFIED, lambda e: e.partly_verified),
-        Column("sources", SOURCES, source_codes),
-        Column("url", URL, absolute_url),
+        Column("verified", VERIFIED, lambda e: e.verified, type="boolean", constraints=REQUIRED),
+        Column("partly_verified", PARTLY_VERIFIED, lambda e: e.partly_verified, type="boolean", constraints=REQUIRED),
+        Column("sources", SOURCES, source_codes, type="list"),
+        Column("url", URL, absolute_url, format="uri", constraints=REQUIRED),
     ),
+    foreign_keys=((("host_slug",), "members", ("slug",)),),
 )
 
 INITIATIVES = Dataset(
@@ -246,9 +328,14 @@ INITIATIVES = Dataset(
     list_url_name="initiatives:initiative-list",
     filterset_class=InitiativeFilter,
     columns=(
-        Column("slug", SLUG, lambda i: i.slug),
-        Column("title", _("Name of the initiative."), lambda i: i.title),
-        Column("status", _("proposed, in_progress or achieved."), lambda i: i.status),
+        Column("slug", SLUG, lambda i: i.slug, constraints=UNIQUE),
+        Column("title", _("Name of the initiative."), lambda i: i.title, constraints=REQUIRED),
+        Column(
+            "status",
+            _("proposed, in_progress or achieved."),
+            lambda i: i.status,
+            constraints=REQUIRED | one_of(Initiative.Status),
+        ),
         Column(
             "proposed_by",
             _(
@@ -256,6 +343,7 @@ INITIATIVES = Dataset(
                 "(an idea from public debate, not a CICA initiative)."
             ),
             lambda i: i.proposed_by,
+            constraints=REQUIRED | one_of(Initiative.ProposedBy),
         ),
         Column(
             "chairmanship_slug",
@@ -269,19 +357,21 @@ INITIATIVES = Dataset(
         ),
         Column("lead_slug", _("Slug of the member that leads it; empty if none."), lambda i: slug_of(i.public_lead)),
         Column("lead_name", _("Name of that member."), lambda i: name_of(i.public_lead)),
-        Column("dimensions", DIMENSIONS, lambda i: [d.slug for d in i.dimensions.all()]),
+        Column("dimensions", DIMENSIONS, lambda i: [d.slug for d in i.dimensions.all()], type="list"),
         Column(
             "meetings",
             _("Slugs of related meetings (see the meetings data), “;”-separated in CSV, an array in JSON."),
             lambda i: [e.slug for e in i.public_events],
+            type="list",
         ),
         Column("summary", SUMMARY, lambda i: i.summary),
         Column("notes", NOTES, lambda i: i.notes),
-        Column("verified", VERIFIED, lambda i: i.verified),
-        Column("partly_verified", PARTLY_VERIFIED, lambda i: i.partly_verified),
-        Column("sources", SOURCES, source_codes),
-        Column("url", URL, absolute_url),
+        Column("verified", VERIFIED, lambda i: i.verified, type="boolean", constraints=REQUIRED),
+        Column("partly_verified", PARTLY_VERIFIED, lambda i: i.partly_verified, type="boolean", constraints=REQUIRED),
+        Column("sources", SOURCES, source_codes, type="list"),
+        Column("url", URL, absolute_url, format="uri", constraints=REQUIRED),
     ),
+    foreign_keys=((("lead_slug",), "members", ("slug",)),),
 )
 
 DATASETS = (MEMBERS, MEETINGS, ROLES, INITIATIVES)
@@ -320,9 +410,13 @@ class Echo:
         return value
 
 
+def csv_delimiter():
+    return CSV_DELIMITERS.get(current_language(), ",")
+
+
 def csv_lines(dataset, records):
-    writer = csv.writer(Echo())  # RFC 4180: comma, double quotes, CRLF
-    yield writer.writerow([column.name for column in dataset.columns])
+    writer = csv.writer(Echo(), delimiter=csv_delimiter())  # RFC 4180: double quotes, CRLF
+    yield BOM + writer.writerow([column.name for column in dataset.columns])
     for record in records:
         yield writer.writerow([csv_cell(column.value(record)) for column in dataset.columns])
 
@@ -345,6 +439,9 @@ def download(request, dataset, queryset, format):
     """
     if format not in FORMATS:
         raise Http404("No such format.")
+    redirect = canonical_redirect(request, dataset.filter_names)
+    if redirect:
+        return redirect  # to the tidy address, as the list does
     filterset = dataset.filterset_class(request.GET or None, queryset=queryset, request=request)
     records = filterset.qs.iterator(chunk_size=CHUNK_SIZE)
     if format == "csv":
@@ -363,3 +460,50 @@ def download(request, dataset, queryset, format):
     }
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
     return add_headers(response, dataset, "inline", "json")
+
+
+def licences():
+    return [{"name": "CC-BY-4.0", "path": LICENCE_URL, "title": "Creative Commons Attribution 4.0 International"}]
+
+
+def resource(dataset):
+    """A dataset's CSV download as a Tabular Data Resource: where it is, how it is written, its Table Schema."""
+    return {
+        "name": dataset.slug,
+        "profile": "tabular-data-resource",
+        "title": str(dataset.title),
+        "description": str(dataset.description),
+        "path": absolute(dataset.csv_url),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",  # with a byte order mark, which frictionless skips
+        "dialect": {"delimiter": csv_delimiter(), "header": True},
+        "licenses": licences(),
+        "schema": {
+            "fields": [column.schema() for column in dataset.columns],
+            "missingValues": [""],
+            "primaryKey": list(dataset.primary_key),
+            "foreignKeys": [
+                {"fields": list(fields), "reference": {"resource": target, "fields": list(target_fields)}}
+                for fields, target, target_fields in dataset.foreign_keys
+            ],
+        },
+    }
+
+
+def datapackage():
+    """/data/datapackage.json: the CSV downloads as a Frictionless Data Package, in the page's language."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "cica",
+        "title": str(_("CICA: members, meetings, coordinating roles and initiatives")),
+        "description": str(
+            _(
+                "The published records of this site, as its CSV downloads. Each resource is the whole list; "
+                "the same file takes its list page's filters."
+            )
+        ),
+        "homepage": absolute(reverse("data")),
+        "licenses": licences(),
+        "resources": [resource(dataset) for dataset in DATASETS],
+    }

@@ -1,25 +1,78 @@
-"""schema.org descriptions of records, for search engines (JSON-LD). Absolute URLs from SITE_URL."""
+"""What pages say about themselves to machines: schema.org JSON-LD and the OpenGraph image.
+
+Absolute URLs from SITE_URL. Names are in the page's language. Only what the records
+say is stated: an unknown venue is left out, a date is as precise as it is known.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 
 from cicasite.i18n import current_language, shown_language
+from cicasite.images import rendition_slots
 from cicasite.links import absolute
 
 CONTEXT = "https://schema.org"
-ORGANIZATION_NAME = "Conference on Interaction and Confidence Building Measures in Asia"
+# Pages elsewhere about the same organisation (schema.org sameAs): the Secretariat's site (left out
+# when this site is served there) and the encyclopaedia articles.
+SAME_AS = (
+    "https://www.s-cica.org/",
+    "https://en.wikipedia.org/wiki/Conference_on_Interaction_and_Confidence-Building_Measures_in_Asia",
+    "https://ru.wikipedia.org/wiki/Совещание_по_взаимодействию_и_мерам_доверия_в_Азии",
+)
+# The emblem per language, 1200x630 PNG (the favicon's design, at the size link previews use).
+EMBLEMS = {"en": "img/cica-emblem.png", "ru": "img/cica-emblem-ru.png"}
+EMBLEM_SIZE = (1200, 630)
+
+
+def organization_id():
+    """The organisation's node: every other node that names CICA points at it."""
+    return settings.SITE_URL + "/#organization"
+
+
+def cica_name():
+    return gettext("Conference on Interaction and Confidence Building Measures in Asia")
+
+
+def cica_short_name():
+    # Translators: CICA's abbreviation as used in this language (СВМДА in Russian).
+    return pgettext("abbreviation", "CICA")
+
+
+def cica():
+    """A reference to the organisation, as an organiser or owner."""
+    return {"@type": "GovernmentOrganization", "@id": organization_id(), "name": cica_short_name()}
 
 
 def organization():
+    logo = emblem()
     return {
         "@context": CONTEXT,
-        "@type": "Organization",
-        "name": "Conference on Interaction and Confidence Building Measures in Asia",
-        "alternateName": "CICA",
-        "url": settings.SITE_URL + "/",
+        # An organisation whose members are states (schema.org's type for intergovernmental bodies).
+        "@type": "GovernmentOrganization",
+        "@id": organization_id(),
+        "name": cica_name(),
+        "alternateName": cica_short_name(),
+        "url": absolute("/"),
+        "logo": {
+            "@type": "ImageObject",
+            "url": logo.url,
+            "width": logo.width,
+            "height": logo.height,
+            "caption": logo.alt,
+        },
+        "sameAs": [url for url in SAME_AS if urlsplit(url).hostname != urlsplit(settings.SITE_URL).hostname],
         "foundingDate": "1992-10-05",
-        "description": "An intergovernmental forum for dialogue and confidence-building measures in Asia.",
-        "address": {"@type": "PostalAddress", "addressLocality": "Astana", "addressCountry": "KZ"},
+        "description": gettext("An intergovernmental forum for dialogue and confidence-building measures in Asia."),
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": gettext("Astana"),
+            "addressCountry": "KZ",
+        },
     }
 
 
@@ -38,9 +91,36 @@ def about_page(site_settings):
         "@type": "AboutPage",
         "url": absolute(reverse("about")),
         "inLanguage": current_language(),
-        "about": {"@type": "Organization", "name": ORGANIZATION_NAME, "alternateName": "CICA"},
+        "about": {**cica(), "name": cica_name(), "alternateName": cica_short_name()},
         "publisher": publisher(site_settings),
     }
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """An image for link previews (og:image): absolute URL, size in pixels, text alternative."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
+def emblem():
+    """CICA's emblem in the page's language."""
+    path = static(EMBLEMS.get(current_language(), EMBLEMS["en"]))
+    width, height = EMBLEM_SIZE
+    # Translators: text alternative of the emblem image in link previews.
+    return ShareImage(media_url(path), width, height, gettext("Emblem of CICA"))
+
+
+def share_image(picture, alt):
+    """The largest rendition of an uploaded image (what <img> falls back to), with its size."""
+    if picture is None:
+        return None
+    width = rendition_slots(picture.width)[-1][1]
+    height = max(1, round(picture.height * width / picture.width))  # as cicasite.images makes it
+    return ShareImage(media_url(picture.fallback_url), width, height, alt)
 
 
 def event_date(event):
@@ -61,22 +141,19 @@ def event(event):
         "url": absolute(event.get_absolute_url()),
         "startDate": event_date(event),
         "eventStatus": "https://schema.org/EventScheduled",
-        "organizer": {"@type": "Organization", "name": "CICA", "url": settings.SITE_URL + "/"},
+        "organizer": cica(),
     }
     if event.end_date and event.date_precision == event.Precision.DAY:
         data["endDate"] = event.end_date.isoformat()
     if event.summary:
         data["description"] = event.summary
     if event.city:
+        address = {"@type": "PostalAddress", "addressLocality": event.city}
+        if event.country:
+            address["addressCountry"] = event.country
         data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
-        data["location"] = {
-            "@type": "Place",
-            "name": event.place,
-            "address": {"@type": "PostalAddress", "addressLocality": event.city, "addressCountry": event.country},
-        }
-    else:
-        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
-        data["location"] = {"@type": "VirtualLocation", "url": absolute(event.get_absolute_url())}
+        data["location"] = {"@type": "Place", "name": event.place, "address": address}
+    # No city: the records do not say where, nor that it was online. Nothing is claimed.
     picture = event.image_picture
     if picture:
         data["image"] = media_url(picture.fallback_url)
@@ -107,13 +184,14 @@ def document(document):
 
 
 def member(member):
+    """A state (Country) or an organisation. schema.org has no property for "observer of", and
+    memberOf is not a Country's: the page's text says how it takes part in CICA, the JSON-LD does not."""
     is_state = member.status != member.Status.OBSERVER_ORG
     data = {
         "@context": CONTEXT,
         "@type": "Country" if is_state else "GovernmentOrganization",
         "name": member.name,
         "url": absolute(member.get_absolute_url()),
-        "memberOf": {"@type": "Organization", "name": "CICA", "url": settings.SITE_URL + "/"},
     }
     if member.iso_code:
         data["identifier"] = member.iso_code

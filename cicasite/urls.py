@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("about/", views.about, name="about"),
     path("timeline/", views.timeline, name="timeline"),
     path("data/", views.open_data, name="data"),
+    path("data/datapackage.json", views.data_package, name="datapackage"),
     path("search/", views.search, name="search"),
     path("", include("members.urls")),
     path("events/", include("events.urls")),

@@ -1,5 +1,6 @@
 """Site-wide views (home, about, health, error pages, media) and the list view every app uses."""
 
+import json
 import sys
 from itertools import groupby
 from pathlib import Path
@@ -11,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.urls import resolve, reverse
 from django.views.decorators.http import require_safe
@@ -19,9 +20,10 @@ from django.views.generic import ListView
 
 from cicasite import media, review, structured_data
 from cicasite.context_processors import current_site_settings
+from cicasite.filters import canonical_redirect
 from cicasite.forms import SearchForm
 from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source, public_q
-from cicasite.opendata import DATASETS, LICENCE_URL
+from cicasite.opendata import DATASETS, LICENCE_URL, datapackage
 from cicasite.pagecache import cached_data
 from cicasite.pagination import SeekPaginator
 from cicasite.search import search_site
@@ -88,12 +90,9 @@ class FilteredListView(ListView):
 
     def get(self, request, *args, **kwargs):
         # A GET form submits every field, empty or not; send the visitor to the tidy, shareable
-        # address (known parameters only, empty ones dropped, declared order). Values are kept
-        # as typed, so an invalid one still gets its message.
-        tidy = self.tidy_query()
-        if tidy != request.META.get("QUERY_STRING", ""):
-            return redirect(f"{request.path}?{tidy}" if tidy else request.path)
-        return super().get(request, *args, **kwargs)
+        # address (known parameters only, empty ones dropped, declared order), for good: 301.
+        # Values are kept as typed, so an invalid one still gets its message.
+        return canonical_redirect(request, self.query_names()) or super().get(request, *args, **kwargs)
 
     def active_filters(self):
         """Each applied filter as a removable chip: its label, its value as shown, and the address without it."""
@@ -114,14 +113,8 @@ class FilteredListView(ListView):
             )
         return chips
 
-    def tidy_query(self):
-        names = [*self.filterset_class.base_filters, self.page_kwarg]
-        params = []
-        for name in names:
-            values = [value.strip() for value in self.request.GET.getlist(name)]
-            if values and values[-1]:
-                params.append((name, values[-1]))
-        return urlencode(params)
+    def query_names(self):
+        return [*self.filterset_class.base_filters, self.page_kwarg]
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -278,6 +271,18 @@ def robots_txt(request):
 def open_data(request):
     """/data/: what the downloads offer, what each column means, and the licence."""
     return render(request, "cicasite/data.html", {"datasets": DATASETS, "licence_url": LICENCE_URL})
+
+
+@require_safe
+def data_package(request):
+    """/data/datapackage.json: the downloads described for machines (Frictionless Data Package)."""
+    redirect = canonical_redirect(request, [])  # it takes no parameters: one address
+    if redirect:
+        return redirect
+    response = HttpResponse(json.dumps(datapackage(), ensure_ascii=False, indent=1), content_type="application/json")
+    response["Access-Control-Allow-Origin"] = "*"  # open data, as the downloads (cicasite.opendata)
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
 
 
 @require_safe

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from cicasite.feeds import FilteredListFeed
+from cicasite.filters import canonical_redirect
 from cicasite.links import absolute
 from events.models import Event
 from events.views import EventListView
@@ -102,6 +103,9 @@ def calendar_response(calendar, filename):
 @require_safe
 def meetings_ics(request):
     """/events/calendar.ics?kind=summit: the meetings of the list page for these filters."""
+    redirect = canonical_redirect(request, list(EventListView.filterset_class.base_filters))
+    if redirect:
+        return redirect  # to the tidy address, as the list does
     view = EventListView()
     view.setup(request)
     # Same rows as the list page; the calendar needs neither the host nor the dimensions.
@@ -112,6 +116,9 @@ def meetings_ics(request):
 @require_safe
 def event_ics(request, slug):
     """/events/<slug>/calendar.ics: one meeting, when its date is known to the day."""
+    redirect = canonical_redirect(request, [])  # it takes no parameters: one address
+    if redirect:
+        return redirect
     event = get_object_or_404(Event.objects.published().defer("body", "notes"), slug=slug)
     if event.date_precision != Event.Precision.DAY:
         return HttpResponseNotFound(

@@ -31,7 +31,11 @@ class EventDetailView(PreviewMixin, DetailView):
     template_name = "events/event_detail.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(structured_data=structured_data.event(self.object), **kwargs)
+        context = super().get_context_data(structured_data=structured_data.event(self.object), **kwargs)
+        photo = structured_data.share_image(self.object.image_picture, self.object.image_alt)
+        if photo:
+            context["og_image"] = photo  # else the emblem (cicasite.context_processors.site)
+        return context
 
     def get_queryset(self):
         return (

@@ -71,6 +71,9 @@ class MemberDetailView(PreviewMixin, DetailView):
             context[f"more_{name}"] = len(rows) > DETAIL_LIST_LIMIT
             setattr(self.object, name, rows[:DETAIL_LIST_LIMIT])
         context["structured_data"] = structured_data.member(self.object)
+        flag = structured_data.share_image(self.object.flag_picture, self.object.flag_alt)
+        if flag:
+            context["og_image"] = flag  # else the emblem (cicasite.context_processors.site)
         return context
 
 

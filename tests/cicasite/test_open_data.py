@@ -51,7 +51,7 @@ def body(response):
 
 
 def csv_rows(response):
-    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"), newline="")))
 
 
 def json_records(response):
@@ -62,12 +62,13 @@ class DownloadTestCase(TestCase):
     """Helpers: a download's slugs, in CSV and in JSON, against the list page's for the same filters."""
 
     def csv(self, name, params=None, **extra):
-        response = self.client.get(data_url(name, "csv"), params or {}, **extra)
+        # follow: parameters in another order than the filters' are first sent to the tidy address
+        response = self.client.get(data_url(name, "csv"), params or {}, follow=True, **extra)
         self.assertEqual(response.status_code, 200)
         return csv_rows(response)
 
     def json(self, name, params=None, **extra):
-        response = self.client.get(data_url(name, "json"), params or {}, **extra)
+        response = self.client.get(data_url(name, "json"), params or {}, follow=True, **extra)
         self.assertEqual(response.status_code, 200)
         return json.loads(response.content)
 
@@ -194,7 +195,7 @@ class MemberDataTests(DownloadTestCase):
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8; header=present")
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="cica-members.csv"')
         content = body(response)
-        self.assertTrue(content.startswith(b"slug,name,status,"))
+        self.assertTrue(content.startswith("\ufeffslug,name,status,".encode()))  # a BOM: Excel reads UTF-8
         self.assertIn(b"\r\n", content)  # RFC 4180 line breaks
         response = self.client.get(data_url("members:member-data", "json"))
         self.assertEqual(response["Content-Type"], "application/json")
@@ -227,16 +228,15 @@ class CsvInjectionTests(DownloadTestCase):
     PAYLOADS = {
         "name": '=HYPERLINK("http://evil.example","Click")',
         "capital": "+1+2",
-        "summary": "-2+3",
         "notes": "@SUM(A1:A2)",
-        "website": "\tstarts with a tab",
         "iso_code": "",
     }
 
     @classmethod
     def setUpTestData(cls):
         make_member(slug="formula", **cls.PAYLOADS)
-        make_member(slug="carriage", name="\rcarriage return", summary="safe = text, with comma")
+        make_member(slug="carriage", name="\rcarriage return", capital="-2+3", notes="safe = text, with comma")
+        make_member(slug="tab", name="\tstarts with a tab")
 
     def test_cells_that_spreadsheets_would_run_are_defused(self):
         rows = {row["slug"]: row for row in self.csv("members:member-data")}
@@ -244,7 +244,9 @@ class CsvInjectionTests(DownloadTestCase):
             with self.subTest(field=field):
                 self.assertEqual(rows["formula"][field], "'" + value if value else "")
         self.assertEqual(rows["carriage"]["name"], "'\rcarriage return")
-        self.assertEqual(rows["carriage"]["summary"], "safe = text, with comma")  # quoted, not altered
+        self.assertEqual(rows["carriage"]["capital"], "'-2+3")
+        self.assertEqual(rows["tab"]["name"], "'\tstarts with a tab")
+        self.assertEqual(rows["carriage"]["notes"], "safe = text, with comma")  # quoted, not altered
 
     def test_json_keeps_the_text_as_written(self):
         records = {record["slug"]: record for record in self.json("members:member-data")["records"]}
@@ -302,15 +304,12 @@ class MeetingDataTests(DownloadTestCase):
         rows = {row["slug"]: row for row in self.csv("events:event-data")}
         self.assertEqual(rows["seventh-summit"]["start_date"], "2026")
         self.assertEqual(rows["seventh-summit"]["date_precision"], "year")
-        self.assertEqual(rows["seventh-summit"]["end_date"], "")
         self.assertEqual(rows["forum"]["start_date"], "2021-06")
         self.assertEqual(rows["forum"]["date_precision"], "month")
         self.assertEqual(rows["sixth-summit"]["start_date"], "2022-10-12")
-        self.assertEqual(rows["sixth-summit"]["end_date"], "2022-10-13")
         self.assertEqual(rows["sixth-summit"]["date_precision"], "day")
         records = {record["slug"]: record for record in self.json("events:event-data")["records"]}
         self.assertEqual(records["seventh-summit"]["start_date"], "2026")
-        self.assertIsNone(records["seventh-summit"]["end_date"])
 
     def test_columns(self):
         summit = next(row for row in self.csv("events:event-data") if row["slug"] == "sixth-summit")
@@ -465,7 +464,7 @@ class RoleDataTests(DownloadTestCase):
             self.pairs({"role": "coordinator"}),
             [("energy", "russia"), ("transport", "azerbaijan"), ("tourism", "russia")],
         )
-        self.assertEqual(self.pairs({"member": "azerbaijan", "role": "coordinator"}), [("transport", "azerbaijan")])
+        self.assertEqual(self.pairs({"role": "coordinator", "member": "azerbaijan"}), [("transport", "azerbaijan")])
         data = self.json("members:role-data", {"dimension": "economic", "member": "russia"})
         self.assertEqual(data["filters"], {"dimension": "economic", "member": "russia"})
         self.assertEqual(data["count"], 1)
@@ -522,7 +521,7 @@ class DataPageTests(TestCase):
 
     def client_csv_header(self, data_name):
         response = self.client.get(data_url(data_name, "csv"))
-        return next(csv.reader(io.StringIO(body(response).decode("utf-8"), newline="")))
+        return next(csv.reader(io.StringIO(body(response).decode("utf-8-sig"), newline="")))
 
     def test_footer_links_to_the_page(self):
         self.assertContains(self.client.get("/"), f'<a href="{reverse("data")}">Open data</a>', html=True)
@@ -614,9 +613,11 @@ class DownloadFuzzTests(HypothesisTestCase):
     @given(name=st.sampled_from([name for name, _ in DATASET_URLS.values()]), params=PARAMS)
     def test_downloads_with_any_query(self, name, params):
         query = urlencode(params, doseq=True)
-        csv_response = self.client.get(f"{data_url(name, 'csv')}?{query}")
+        # An untidy query is sent, once and for good, to the tidy address.
+        csv_response = self.client.get(f"{data_url(name, 'csv')}?{query}", follow=True)
         self.assertEqual(csv_response.status_code, 200, query)
+        self.assertIn([status for _url, status in csv_response.redirect_chain], ([], [301]), query)
         rows = csv_rows(csv_response)  # reading the stream runs the queries
-        json_response = self.client.get(f"{data_url(name, 'json')}?{query}")
+        json_response = self.client.get(f"{data_url(name, 'json')}?{query}", follow=True)
         self.assertEqual(json_response.status_code, 200, query)
         self.assertEqual(len(json_records(json_response)), len(rows))

@@ -57,7 +57,7 @@ class InitiativeFeedTests(TestCase):
             {"chairmanship": "kazakhstan-2020-2024", "status": "achieved"},
         ):
             with self.subTest(params=params):
-                response = self.client.get(FEED_URL, params)
+                response = self.client.get(FEED_URL, params, follow=True)  # to the tidy address first
                 self.assertEqual(response.status_code, 200)
                 listed = self.client.get(LIST_URL, params, follow=True).context["object_list"]  # may tidy the query
                 self.assertEqual(
@@ -88,7 +88,7 @@ class InitiativeFeedTests(TestCase):
     def test_invalid_parameters_are_ignored(self):
         for params in ({"status": "done"}, {"chairmanship": "nope-1-2"}, {"dimension": "x"}, {"page": "-1"}):
             with self.subTest(params=params):
-                response = self.client.get(FEED_URL, params)
+                response = self.client.get(FEED_URL, params, follow=True)  # ?page=: 301 to the feed
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(len(parse_feed(response).entries), 2)
 
@@ -126,7 +126,8 @@ class InitiativeFeedTests(TestCase):
 
     @override_settings(ALLOWED_HOSTS=["evil.example"])
     def test_absolute_urls_come_from_site_url_not_the_host_header(self):
-        response = self.client.get(FEED_URL, {"status": "achieved", "page": "3"}, headers={"host": "evil.example"})
+        params = {"status": "achieved", "dimension": "x"}  # the self link keeps the valid filter only
+        response = self.client.get(FEED_URL, params, headers={"host": "evil.example"})
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "evil.example")
         feed = parse_feed(response)
