@@ -141,8 +141,9 @@ def event(event):
         "url": absolute(event.get_absolute_url()),
         "startDate": event_date(event),
         "eventStatus": "https://schema.org/EventScheduled",
-        "organizer": cica(),
     }
+    if event.kind != event.Kind.MILESTONE:  # a milestone (the 1992 UN address) is no CICA meeting
+        data["organizer"] = cica()
     if event.end_date and event.date_precision == event.Precision.DAY:
         data["endDate"] = event.end_date.isoformat()
     if event.summary:
@@ -153,7 +154,9 @@ def event(event):
             address["addressCountry"] = event.country
         data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
         data["location"] = {"@type": "Place", "name": event.place, "address": address}
-    # No city: the records do not say where, nor that it was online. Nothing is claimed.
+    elif event.online:  # the record says so; a missing city alone claims nothing
+        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+        data["location"] = {"@type": "VirtualLocation", "url": absolute(event.get_absolute_url())}
     picture = event.image_picture
     if picture:
         data["image"] = media_url(picture.fallback_url)

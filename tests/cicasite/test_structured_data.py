@@ -106,10 +106,26 @@ class StructuredDataTests(TestCase):
         data = self.json_ld("/events/venue-unknown/")
         self.assertNotIn("location", data)
         self.assertNotIn("eventAttendanceMode", data)
-        for event in Event.objects.published().filter(city=""):
+        for event in Event.objects.published().filter(city="", online=False):
             data = self.json_ld(event.get_absolute_url())
             self.assertNotIn("location", data, event.slug)
             self.assertNotIn("eventAttendanceMode", data, event.slug)
+
+    def test_only_a_meeting_recorded_as_online_is_said_to_be_online(self):
+        online = Event.objects.published().filter(online=True)
+        self.assertTrue(online.exists())
+        for event in online:
+            data = self.json_ld(event.get_absolute_url())
+            self.assertEqual(data["eventAttendanceMode"], "https://schema.org/OnlineEventAttendanceMode", event.slug)
+            self.assertEqual(data["location"]["@type"], "VirtualLocation")
+
+    def test_a_milestone_is_not_said_to_be_organised_by_cica(self):
+        milestones = Event.objects.published().filter(kind=Event.Kind.MILESTONE)
+        self.assertTrue(milestones.exists())
+        for event in milestones:
+            self.assertNotIn("organizer", self.json_ld(event.get_absolute_url()), event.slug)
+        summit = Event.objects.published().filter(kind=Event.Kind.SUMMIT).first()
+        self.assertIn("organizer", self.json_ld(summit.get_absolute_url()))
 
     def test_no_member_or_observer_is_said_to_be_a_member_of_cica(self):
         """Observers are not members, and schema.org's memberOf is not a Country's property."""
