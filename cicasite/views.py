@@ -368,11 +368,15 @@ def serve_media(request, path):
             cache_control = f"public, max-age={media.PUBLIC_REDIRECT_SECONDS}"
     else:
         root = Path(settings.MEDIA_ROOT).resolve()
-        target = (root / name).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            raise Http404("No such file.")
+        try:
+            target = (root / name).resolve()
+            if not target.is_relative_to(root) or not target.is_file():
+                raise Http404("No such file.")
+            handle = target.open("rb")
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            raise Http404("No such file.") from None
         content_type = media.content_type(name)
-        response = FileResponse(target.open("rb"), content_type=content_type)
+        response = FileResponse(handle, content_type=content_type)
         response["Content-Disposition"] = media.content_disposition(name)
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = cache_control

@@ -130,7 +130,15 @@ class MediaAccessTests(TestCase):
     def test_odd_media_paths_are_404(self):
         document = self.document()
         self.client.force_login(self.staff)  # not even staff
-        for path in ("/media/", "/media/documents/", "/media/documents/../db.sqlite3", "/media/documents/%00.pdf"):
+        for path in (
+            "/media/",
+            "/media/documents/",
+            "/media/documents/../db.sqlite3",
+            "/media/documents/%00.pdf",
+            "/media/x%00",
+            "/media/" + "a" * 300,  # longer than a file name may be
+            "/media/%2e%2e/x",
+        ):
             with self.subTest(path=path):
                 self.assertEqual(self.client.get(path).status_code, 404)
         self.assertTrue(re.match(r"^/media/documents/", document.file.url))
