@@ -63,13 +63,20 @@ def tracked_fields(model):
     return concrete, list(opts.many_to_many)
 
 
-def snapshot(obj):
-    """A short fingerprint of every editable value of obj, per field name."""
+def snapshot(obj, m2m_values=None):
+    """A short fingerprint of every editable value of obj, per field name.
+
+    m2m_values: the many-to-many pks to fingerprint instead of the stored ones (a deserialised copy's).
+    """
     concrete, m2m = tracked_fields(type(obj))
     # An empty text is empty whether stored as NULL or "" (translation columns start as NULL).
     values = {f.name: "" if f.value_from_object(obj) in (None, "") else f.value_to_string(obj) for f in concrete}
     for field in m2m:
-        values[field.name] = ",".join(str(pk) for pk in sorted(getattr(obj, field.name).values_list("pk", flat=True)))
+        if m2m_values is not None and field.name in m2m_values:
+            pks = m2m_values[field.name]
+        else:
+            pks = getattr(obj, field.name).values_list("pk", flat=True)
+        values[field.name] = ",".join(str(pk) for pk in sorted(pks))
     return {name: hashlib.sha256(value.encode()).hexdigest()[:16] for name, value in values.items()}
 
 
@@ -357,9 +364,17 @@ class EditorialAdmin(VersionAdmin):
             return super().change_view(request, object_id, form_url, extra)
         # A live record, and a user who may not publish it: the form edits its working copy. The
         # sandbox wraps everything the admin does, the revision it would record included.
+        if "_saveasnew" in request.POST:
+            raise PermissionDenied(_("A working copy cannot be saved as a new record."))
         request.editing_working_copy = True
         extra["editing_copy"] = True
         with review.editing(root, request.user) as session:
+            if session.conflict and request.method == "GET":
+                message = _(
+                    "The working copy cannot be shown: %(reason)s The form shows the live version; saving it "
+                    "replaces the working copy."
+                )
+                self.message_user(request, message % {"reason": session.conflict}, messages.WARNING)
             response = super().change_view(request, object_id, form_url, extra)
             if request.method == "POST" and response.status_code == 302:
                 session.capture()
@@ -399,7 +414,12 @@ class EditorialAdmin(VersionAdmin):
         change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(obj.pk)])
         if request.method == "POST":
             return self._review_action(request, obj, copy, may_change, may_approve, change_url)
-        rows = review.changes(copy, obj) if copy else []
+        rows, conflict = [], None
+        if copy:
+            try:
+                rows = review.changes(copy, obj)
+            except review.Conflict as error:
+                conflict = str(error)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Review changes: %s") % obj,
@@ -408,6 +428,8 @@ class EditorialAdmin(VersionAdmin):
             "opts": self.opts,
             "copy": copy,
             "rows": rows,
+            "conflict": conflict,
+            "seen": review.seen_token(copy) if copy else "",
             "notes": review.notes(obj),
             "live_changed": [
                 capfirst(self.model._meta.get_field(name).verbose_name)
@@ -442,8 +464,20 @@ class EditorialAdmin(VersionAdmin):
             review.send_back(copy, obj, request.user, text)
             self.message_user(request, _("Sent back to the editor with your comment."), messages.SUCCESS)
         elif action == "approve" and may_approve:
+            if request.POST.get("seen") != review.seen_token(copy):
+                message = _(
+                    "The working copy was saved again after you opened the review (by %(who)s). Nothing was "
+                    "published: review what it holds now."
+                ) % {"who": copy.updated_by or "—"}
+                self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(here)
             publish_new = set(request.POST.getlist("publish_new"))
-            review.approve(copy, obj, request.user, publish_new=publish_new, text=text)
+            try:
+                review.approve(copy, obj, request.user, publish_new=publish_new, text=text)
+            except review.Conflict as error:
+                message = _("Nothing was published: %(reason)s Send it back, or discard it.")
+                self.message_user(request, message % {"reason": error}, messages.ERROR)
+                return HttpResponseRedirect(here)
             self.message_user(request, _("Approved: the changes are public now."), messages.SUCCESS)
             return HttpResponseRedirect(change_url)
         elif action == "discard" and (may_approve or (may_change and copy.created_by_id == request.user.pk)):
@@ -552,7 +586,7 @@ class EditorialAdmin(VersionAdmin):
         when = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
         try:
             copy = review.restore(root, version.revision, request.user, when)
-        except PermissionDenied as refused:
+        except (PermissionDenied, review.Conflict) as refused:
             self.message_user(request, str(refused), messages.ERROR)
             return HttpResponseRedirect(change_url)
         if copy is not None:

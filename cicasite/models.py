@@ -11,7 +11,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import F, Min, Q
 from django.db.models.fields.files import ImageFieldFile, ImageFileDescriptor
 from django.urls import reverse
@@ -461,8 +461,14 @@ class SiteSettings(models.Model):
 
     @classmethod
     def current(cls):
-        """The settings row, or an unsaved default (one query; never writes)."""
-        return cls.objects.filter(pk=cls.ROW).first() or cls(**cls.default_values())
+        """The settings row, or an unsaved default (one query; never writes).
+
+        With the database down, the default too: error pages (404, 503) render without it.
+        """
+        try:
+            return cls.objects.filter(pk=cls.ROW).first() or cls(**cls.default_values())
+        except DatabaseError:
+            return cls(**cls.default_values())
 
 
 class LegacyRedirect(models.Model):

@@ -12,6 +12,7 @@ save as usual, serialises the result and rolls everything back. preview() does t
 same for the public page, so staff see the pending version rendered by the real views.
 """
 
+import hashlib
 import json
 import logging
 from contextlib import contextmanager
@@ -19,8 +20,9 @@ from contextlib import contextmanager
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,13 +77,32 @@ def snapshot_of(root):
 # --- Applying a copy ---------------------------------------------------------------------
 
 
+class Conflict(Exception):
+    """The copy cannot be written over the live rows as they are now (a value another record holds)."""
+
+
 def apply(copy, *, publish_new=None):
     """Write the copy over the live rows (in the caller's transaction); return the root as saved.
 
     Existing rows keep their stored publication fields: a copy never publishes,
     schedules or unpublishes anything. New children are drafts, except those in
     publish_new (keys "app.model:pk" a Publisher ticked), published with the record.
+    The record's own fields that the copy did not change keep their live values, so a
+    Publisher's direct edit made meanwhile is not undone. Raises Conflict, writing
+    nothing, when a row would break a rule of the database (a unique code or slug).
     """
+    try:
+        with transaction.atomic():
+            return _apply(copy, publish_new)
+    except ValidationError as error:
+        raise Conflict(" ".join(error.messages)) from error
+    except IntegrityError as error:
+        raise Conflict(_("A value in it is already another record's (%(detail)s).") % {"detail": error}) from error
+
+
+def _apply(copy, publish_new):
+    from cicasite.editorial import snapshot
+
     data = copy.data
     new = {tuple(key) for key in data.get("new", [])}
     publish_new = publish_new if publish_new is ALL else set(publish_new or ())
@@ -94,6 +115,7 @@ def apply(copy, *, publish_new=None):
         model = type(obj)
         key = (model._meta.label_lower, obj.pk)
         stored = model._default_manager.filter(pk=obj.pk).first()
+        m2m = dict(item.m2m_data or {})
         if key in new:
             if stored is not None:
                 obj.pk = None  # the number was taken meanwhile (SQLite reuses them): a new row
@@ -105,13 +127,25 @@ def apply(copy, *, publish_new=None):
                 )
         elif stored is None:
             continue  # removed from the live record since the copy was made: stays removed
-        elif issubclass(model, Publishable):
-            for field in publishing.PUBLICATION_FIELDS:
-                setattr(obj, field, getattr(stored, field))
-        if stored is not None and hasattr(stored, "created_at") and key not in new:
-            obj.created_at = stored.created_at
+        else:
+            obj._state.adding, obj._state.db = False, stored._state.db  # an update: its own pk is no clash
+            if issubclass(model, Publishable):
+                for field in publishing.PUBLICATION_FIELDS:
+                    setattr(obj, field, getattr(stored, field))
+            if hasattr(stored, "created_at"):
+                obj.created_at = stored.created_at
+            if root is None and copy.base:  # the record itself: a three-way merge with the live version
+                untouched = [name for name, value in snapshot(obj, m2m).items() if copy.base.get(name) == value]
+                for name in untouched:
+                    field = model._meta.get_field(name)
+                    if field.many_to_many:
+                        m2m.pop(name, None)
+                    else:
+                        setattr(obj, field.attname, getattr(stored, field.attname))
+        obj.validate_unique()
+        obj.validate_constraints()
         obj.save()
-        for name, values in (item.m2m_data or {}).items():
+        for name, values in m2m.items():
             getattr(obj, name).set(values)
         if root is None:
             root = obj
@@ -133,10 +167,12 @@ class EditingSession:
         self.copy = copy_of(root)
         self.live_children = {tuple(_key(child)) for child in children(root)}
         self.captured = None
+        self.conflict = None
 
     def capture(self):
         """Serialise the record and its children as the admin just saved them (inside the sandbox)."""
         root = type(self.root)._default_manager.get(pk=self.root.pk)
+        self.captured_fingerprints = snapshot_of(root)
         kids = children(root)
         now = {tuple(_key(child)) for child in kids}
         self.captured = {
@@ -151,13 +187,20 @@ class EditingSession:
         if self.captured is None:
             return None
         repr_ = self.captured.pop("repr")
+        live = snapshot_of(type(self.root)._default_manager.get(pk=self.root.pk))  # as stored, not as edited
         copy = self.copy or WorkingCopy(
             content_type=ContentType.objects.get_for_model(self.root),
             object_id=self.root.pk,
             created_by=self.user,
-            base=snapshot_of(self.root),
+            base=live,
         )
         copy.data = self.captured
+        # A field the copy holds as it is live now is not the editor's change: it follows the live
+        # version from here on (approve() keeps a Publisher's later edit of it).
+        copy.base = {
+            name: value if self.captured_fingerprints.get(name) == value else copy.base.get(name, value)
+            for name, value in live.items()
+        }
         copy.object_repr = repr_
         copy.updated_by = self.user
         if copy.state == State.SENT_BACK:
@@ -173,7 +216,10 @@ def editing(root, user):
     session = EditingSession(root, user)
     with publishing.sandbox():
         if session.copy is not None:
-            apply(session.copy)
+            try:
+                apply(session.copy)
+            except Conflict as conflict:
+                session.conflict = str(conflict)  # the form shows the live version; saving replaces the copy
         yield session
     session.save()
 
@@ -185,7 +231,7 @@ def preview(copy):
     New documents show with their meeting, as approval publishes them unless a Publisher unticks them.
     """
     with publishing.sandbox():
-        apply(copy, publish_new=ALL)
+        apply(copy, publish_new=ALL)  # Conflict: nothing to show; the caller says why
         yield
 
 
@@ -225,6 +271,12 @@ def changes(copy, root):
             if key not in pending:
                 rows.append({"key": None, "name": str(obj), "kind": obj._meta.verbose_name, "removed": True})
     return rows
+
+
+def seen_token(copy):
+    """What a Publisher saw on the review page: approval is refused if the copy changed since."""
+    content = json.dumps(copy.data, sort_keys=True) + copy.updated_at.isoformat()
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 def live_changed_since(copy, root):
@@ -309,9 +361,7 @@ def restore(root, revision, user, when):
     """
     session = EditingSession(root, user)
     with publishing.sandbox():
-        if session.copy is not None:
-            apply(session.copy)
-        revision.revert(delete=True)
+        revision.revert(delete=True)  # the revision's content replaces the copy's, whatever it held
         session.capture()
     if publishing.is_live(root):
         copy = session.save()

@@ -50,7 +50,11 @@ class PreviewMixin:
             record = self.get_object()
             copy = review.copy_of(record)
             if copy is not None:
-                self.pending = {"copy": copy, "rows": review.changes(copy, record)}
+                try:
+                    self.pending = {"copy": copy, "rows": review.changes(copy, record)}
+                except review.Conflict as conflict:  # shown on the live page: the copy cannot be applied
+                    self.pending = {"copy": copy, "conflict": str(conflict)}
+                    return super().get(request, *args, **kwargs)
                 with review.preview(copy):
                     response = super().get(request, *args, **kwargs)
                     response.render()  # the queries run now, inside the preview

@@ -3,7 +3,7 @@
 Every absolute URL is built from settings.SITE_URL, never from the request's Host header.
 """
 
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -61,7 +61,9 @@ def calendar_event(event):
     vevent.add("uid", f"{event.slug}@{urlsplit(settings.SITE_URL).hostname}")
     vevent.add("dtstamp", event.updated_at.astimezone(UTC).replace(microsecond=0))  # iCalendar counts seconds
     vevent.add("dtstart", event.start_date)
-    vevent.add("dtend", (event.end_date or event.start_date) + timedelta(days=1))  # DTEND is exclusive
+    last = event.end_date or event.start_date
+    # DTEND is exclusive; the last day a calendar can hold has no day after it (clean() keeps dates sane).
+    vevent.add("dtend", last + timedelta(days=1) if last < date.max else last)
     vevent.add("summary", event.title)
     if event.place:
         vevent.add("location", event.place)

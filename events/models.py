@@ -10,7 +10,7 @@ from cicasite import dates
 from cicasite.media import document_upload_to
 from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source, partly_verified_field
 from cicasite.validators import validate_pdf_file
-from members.models import Dimension, Member
+from members.models import FIRST_YEAR, LAST_YEAR, Dimension, Member
 
 
 class EventQuerySet(PublishableQuerySet):
@@ -154,6 +154,12 @@ class Event(Publishable):
         super().clean()
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+        for name in ("start_date", "end_date"):
+            day = getattr(self, name)
+            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise ValidationError(
+                    {name: _("Give a date from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}}
+                )
         if self.image and not self.image_alt.strip():
             # Keyed by the English column: the admin form edits image_alt_en and image_alt_ru, not image_alt.
             raise ValidationError({"image_alt_en": _("Describe the image for people who cannot see it.")})

@@ -564,7 +564,8 @@ class HistoryTests(TestCase):
     def approve(self, obj):
         url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_review", args=[obj.pk])
         self.client.force_login(self.publisher)
-        self.assertEqual(self.client.post(url, {"action": "approve"}).status_code, 302)
+        seen = self.client.get(url).context["seen"]
+        self.assertEqual(self.client.post(url, {"action": "approve", "seen": seen}).status_code, 302)
 
     def test_revert_restores_inline_children(self):
         member = make_member()

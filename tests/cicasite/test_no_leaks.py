@@ -317,7 +317,8 @@ class CanaryCrawlTests(TestCase):
 
     def test_no_canary_reaches_any_public_address(self):
         answers = self.crawl()
-        self.assertGreater(len(answers), 300)
+        # ~285 distinct answers: untidy filter combinations 301 to the canonical address (issue 12).
+        self.assertGreater(len(answers), 250)
         for must_reach in ("/ru/initiatives/", "/sitemap-members.xml", "/events/data.json", "/events/calendar.ics"):
             self.assertTrue(must_reach in answers, f"the crawl never reached {must_reach}")
         canaries = [*self.canaries, *self.canary_media]

@@ -1,6 +1,7 @@
 """Issue 11: one publishing rule for everything public; live records edited as working copies and reviewed."""
 
 import re
+from datetime import date
 
 from django import forms
 from django.contrib import admin
@@ -68,6 +69,12 @@ def public_pages(client):
         content = re.sub(rb'nonce="[^"]*"', b"", content)
         pages[url] = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)", b"<time>", content)
     return pages
+
+
+def approve(client, url, **data):
+    """As a Publisher does: open the review page, then approve what it showed."""
+    seen = client.get(url).context["seen"]
+    return client.post(url, {"action": "approve", "seen": seen, **data})
 
 
 def text_field(form, model):
@@ -198,7 +205,7 @@ class EditorWalksEveryModelTests(TestCase):
         # The Publisher approves them all: now the public sees them.
         self.client.force_login(self.publisher)
         for copy in WorkingCopy.objects.all():
-            response = self.client.post(copy.get_absolute_url(), {"action": "approve"})
+            response = approve(self.client, copy.get_absolute_url())
             self.assertEqual(response.status_code, 302)
         self.assertFalse(WorkingCopy.objects.exists())
         for model, obj in changed.items():
@@ -294,6 +301,8 @@ class ReviewWorkflowTests(TestCase):
 
     def act(self, data):
         """A review step; mail goes once the step's transaction commits."""
+        if data["action"] == "approve":
+            data = {**data, "seen": self.client.get(self.review_url()).context["seen"]}
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(self.review_url(), data)
 
@@ -397,7 +406,7 @@ class ReviewWorkflowTests(TestCase):
         review = self.client.get(self.review_url())
         self.assertContains(review, 'name="publish_new"', count=2)
         ticked = f"{new[0][0]}:{new[0][1]}"
-        self.client.post(self.review_url(), {"action": "approve", "publish_new": [ticked]})
+        approve(self.client, self.review_url(), publish_new=[ticked])
         self.assertEqual(
             dict(Document.objects.filter(title__startswith="Annex").values_list("title", "publication_status")),
             {"Annex one": PUBLISHED, "Annex two": DRAFT},
@@ -406,7 +415,7 @@ class ReviewWorkflowTests(TestCase):
     def test_a_working_copy_never_changes_publication(self):
         self.edit_as_editor(publication_status=DRAFT, **{"documents-0-publication_status": DRAFT})
         self.client.force_login(self.publisher)
-        self.client.post(self.review_url(), {"action": "approve"})
+        approve(self.client, self.review_url())
         self.event.refresh_from_db()
         self.document.refresh_from_db()
         self.assertEqual((self.event.publication_status, self.document.publication_status), (PUBLISHED, PUBLISHED))
@@ -445,6 +454,69 @@ class ReviewWorkflowTests(TestCase):
         self.assertFalse(WorkingCopy.objects.exists())
         self.client.force_login(self.editor)
         self.assertContains(self.client.get(reverse("admin:index")), "You have no working copy of a public record.")
+
+    def test_approval_publishes_only_what_the_publisher_saw(self):
+        # Found by the outsider attack: the editor changed the copy between review and approval.
+        self.edit_as_editor(summary_en="What the Publisher reviewed.")
+        self.act({"action": "submit"})
+        self.client.force_login(self.publisher)
+        seen = self.client.get(self.review_url()).context["seen"]
+        self.edit_as_editor(summary_en="Swapped in after the review.")
+        self.client.force_login(self.publisher)
+        response = self.client.post(self.review_url(), {"action": "approve", "seen": seen}, follow=True)
+        self.assertContains(response, "saved again after you opened the review")
+        self.event.refresh_from_db()
+        self.assertEqual(self.event.summary, "Old summary.")
+        self.assertTrue(WorkingCopy.objects.exists())
+
+    def test_a_publishers_direct_edit_survives_approval_of_an_older_copy(self):
+        self.edit_as_editor(summary_en="The editor's summary.")
+        self.client.force_login(self.publisher)
+        url = reverse("admin:events_event_change", args=[self.event.pk])
+        data = changeform_data(self.client, url)
+        data["title_en"] = "Sixth CICA Summit (corrected)"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        approve(self.client, self.review_url())
+        self.event.refresh_from_db()
+        self.assertEqual(
+            (self.event.title, self.event.summary), ("Sixth CICA Summit (corrected)", "The editor's summary.")
+        )
+
+    def test_a_copy_that_clashes_with_another_record_is_refused_clearly_never_a_500(self):
+        other = make_event(slug="taken-slug", publication_status=DRAFT)
+        self.edit_as_editor(slug="free-slug")
+        Event.objects.filter(pk=other.pk).update(slug="free-slug")  # meanwhile another record takes it
+        self.client.force_login(self.publisher)
+        review = self.client.get(self.review_url())
+        self.assertContains(review, "cannot be applied")
+        self.assertNotContains(review, 'value="approve"')
+        response = self.client.post(self.review_url(), {"action": "approve", "seen": review.context["seen"]})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Event.objects.get(pk=self.event.pk).slug, self.event.slug)
+        self.client.force_login(self.editor)
+        self.assertEqual(self.client.get(reverse("admin:events_event_change", args=[self.event.pk])).status_code, 200)
+        self.assertContains(self.client.get(self.event.get_absolute_url()), "cannot be shown")
+        self.client.force_login(self.publisher)
+        self.client.post(self.review_url(), {"action": "discard"})
+        self.assertFalse(WorkingCopy.objects.exists())
+
+    def test_save_as_new_is_refused_on_a_working_copy(self):
+        url = reverse("admin:events_event_change", args=[self.event.pk])
+        self.client.force_login(self.editor)
+        data = changeform_data(self.client, url)
+        data["_saveasnew"] = "Save as new"
+        self.assertEqual(self.client.post(url, data).status_code, 403)
+        self.assertFalse(WorkingCopy.objects.exists())
+
+    def test_meeting_dates_stay_within_what_a_calendar_can_hold(self):
+        self.client.force_login(self.publisher)
+        url = reverse("admin:events_event_change", args=[self.event.pk])
+        data = changeform_data(self.client, url)
+        data["start_date"] = "9999-12-31"
+        self.assertContains(self.client.post(url, data), "Give a date from 1992 to 2100.")
+        Event.objects.filter(pk=self.event.pk).update(start_date=date(9999, 12, 31))  # whatever wrote it
+        self.client.logout()
+        self.assertEqual(self.client.get("/events/calendar.ics").status_code, 200)
 
     def test_editor_saves_a_draft_meeting_that_has_a_published_document(self):
         event = make_event(publication_status=DRAFT, summary="Before.")
@@ -494,7 +566,7 @@ class ReferenceRecordsTests(TestCase):
         self.client.logout()
         self.assertContains(self.client.get("/roles/data.csv"), "Sourceland")
         self.client.force_login(self.publisher)
-        self.client.post(reverse("admin:members_member_review", args=[self.member.pk]), {"action": "approve"})
+        approve(self.client, reverse("admin:members_member_review", args=[self.member.pk]))
         self.assertFalse(Role.objects.filter(pk=role.pk).exists())
 
     def test_publisher_edits_reference_records_directly(self):
