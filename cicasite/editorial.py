@@ -18,6 +18,7 @@ import hashlib
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -129,6 +130,78 @@ class EditTokenMixin(forms.ModelForm):
         return cleaned_data
 
 
+# --- Related-record fields that survive a bad value ------------------------------------
+
+
+def _is_key(field, value):
+    """Whether value could be a key in field's column: "abc" or a number past 64 bits is not."""
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    return not isinstance(key, int) or -(2**63) <= key < 2**63
+
+
+def _target(remote):
+    name = getattr(remote, "field_name", None)  # a foreign key's target field; many-to-many: the pk
+    return remote.model._meta.get_field(name) if name else remote.model._meta.pk
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's admin autocomplete looks the submitted value up to redraw the form; a value that
+    is no key ("abc", 10**30) made that lookup fail with a 500 (found by the outsider attack)."""
+
+    def optgroups(self, name, value, attr=None):
+        target = _target(self.field.remote_field)
+        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
+
+
+class SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        target = _target(self.field.remote_field)
+        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A value that is no key is an invalid choice before any query (SQLite overflows on 10**30)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            model = self.queryset.model
+            target = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+            if not _is_key(target, value):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        target = self.queryset.model._meta.pk
+        for pk in value:
+            if not _is_key(target, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class SafeAutocompleteMixin:
+    """For model admins and inlines: related-record fields and autocompletes that answer a bad value
+    with a form error."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 # --- Forms with the publishing rule ----------------------------------------------------
 
 
@@ -160,7 +233,7 @@ class PublishableInlineFormSet(forms.BaseInlineFormSet):
                     raise ValidationError(reason)
 
 
-class PublishableInlineMixin:
+class PublishableInlineMixin(SafeAutocompleteMixin):
     """For inlines of governed children (roles, documents): the same rule on each row."""
 
     formset = PublishableInlineFormSet
@@ -221,7 +294,7 @@ class EditorialForm(EditTokenMixin, PublishingRuleMixin, forms.ModelForm):
     pass
 
 
-class EditorialAdmin(VersionAdmin):
+class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
     """The admin of every governed model: the publishing rule, working copies and their review,
     history with compare and restore, no lost updates."""
 

@@ -508,6 +508,23 @@ class ReviewWorkflowTests(TestCase):
         self.assertEqual(self.client.post(url, data).status_code, 403)
         self.assertFalse(WorkingCopy.objects.exists())
 
+    def test_a_related_record_that_is_no_key_is_a_form_error_never_a_500(self):
+        # Found by the outsider attack: the autocomplete widgets looked "abc" up to redraw the form.
+        host = make_member(name="Host")
+        url = reverse("admin:events_event_change", args=[self.event.pk])
+        for user in (self.editor, self.publisher):
+            self.client.force_login(user)
+            for field, value in (("host", "abc"), ("host", str(10**30)), ("sources", "abc"), ("dimensions", "9" * 30)):
+                with self.subTest(user=user.username, field=field, value=value):
+                    data = changeform_data(self.client, url)
+                    data[field] = value
+                    response = self.client.post(url, data)
+                    self.assertEqual(response.status_code, 200)
+                    self.assertIn(field, response.context["adminform"].form.errors)
+            data = changeform_data(self.client, url)
+            data["host"] = str(host.pk)
+            self.assertEqual(self.client.post(url, data).status_code, 302)
+
     def test_meeting_dates_stay_within_what_a_calendar_can_hold(self):
         self.client.force_login(self.publisher)
         url = reverse("admin:events_event_change", args=[self.event.pk])
