@@ -287,6 +287,12 @@ STATE_CLASSES = {
 }
 
 
+def admin_url(obj, view, *args):
+    """The admin address of one of obj's pages: admin_url(member, "review"), admin_url(member, "compare", 7)."""
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[quote(obj.pk), *args])
+
+
 # --- The admin -------------------------------------------------------------------------
 
 
@@ -467,8 +473,18 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
     # Review: submit, comment, send back, approve, discard.
 
     def review_url(self, root):
-        opts = root._meta
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_review", args=[quote(root.pk)])
+        return admin_url(root, "review")
+
+    def page_context(self, request, obj, title, **extra):
+        """What every page of one record's (history, compare, review) gives its template."""
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": None,
+            "object": obj,
+            "opts": self.opts,
+            **extra,
+        }
 
     def review_view(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))
@@ -478,13 +494,11 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
             raise PermissionDenied
         root = publishing.root_of(obj)
         if root != obj:  # a child's review is its record's
-            return HttpResponseRedirect(
-                reverse(f"admin:{root._meta.app_label}_{root._meta.model_name}_review", args=[quote(root.pk)])
-            )
+            return HttpResponseRedirect(admin_url(root, "review"))
         copy = review.copy_of(obj)
         may_change = self.has_change_permission(request, obj)
         may_approve = self.has_publish_permission(request)
-        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(obj.pk)])
+        change_url = admin_url(obj, "change")
         if request.method == "POST":
             return self._review_action(request, obj, copy, may_change, may_approve, change_url)
         rows, conflict = [], None
@@ -493,28 +507,22 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
                 rows = review.changes(copy, obj)
             except review.Conflict as error:
                 conflict = str(error)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Review changes: %s") % obj,
-            "subtitle": None,
-            "object": obj,
-            "opts": self.opts,
-            "copy": copy,
-            "rows": rows,
-            "conflict": conflict,
-            "seen": review.seen_token(copy) if copy else "",
-            "notes": review.notes(obj),
-            "live_changed": [
-                capfirst(self.model._meta.get_field(name).verbose_name)
-                for name in review.live_changed_since(copy, obj)
-            ]
-            if copy
-            else [],
-            "may_change": may_change,
-            "may_approve": may_approve,
-            "change_url": change_url,
-            "public_url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
-        }
+        live_changed = review.live_changed_since(copy, obj) if copy else []
+        context = self.page_context(
+            request,
+            obj,
+            _("Review changes: %s") % obj,
+            copy=copy,
+            rows=rows,
+            conflict=conflict,
+            seen=review.seen_token(copy) if copy else "",
+            notes=review.notes(obj),
+            live_changed=[capfirst(self.model._meta.get_field(name).verbose_name) for name in live_changed],
+            may_change=may_change,
+            may_approve=may_approve,
+            change_url=change_url,
+            public_url=obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None,
+        )
         return TemplateResponse(request, "admin/cicasite/review.html", context)
 
     def _review_action(self, request, obj, copy, may_change, may_approve, change_url):
@@ -607,22 +615,17 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
                 {
                     "version": version,
                     "changed": [row["label"] for row in changed] if older else [_("created (first revision)")],
-                    "compare_url": reverse(
-                        f"admin:{self.opts.app_label}_{self.opts.model_name}_compare",
-                        args=[quote(obj.pk), version.pk],
-                    ),
+                    "compare_url": admin_url(obj, "compare", version.pk),
                 }
             )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("History: %s") % obj,
-            "subtitle": None,
-            "object": obj,
-            "opts": self.opts,
-            "rows": rows,
-            "created_at": getattr(obj, "created_at", None),
+        context = self.page_context(
+            request,
+            obj,
+            _("History: %s") % obj,
+            rows=rows,
+            created_at=getattr(obj, "created_at", None),
             **(extra_context or {}),
-        }
+        )
         return TemplateResponse(request, self.object_history_template, context)
 
     def compare_view(self, request, object_id, version_id):
@@ -631,20 +634,16 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
             raise PermissionDenied
         current = current_field_dict(obj)
         root = publishing.root_of(obj) or obj
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Compare a revision of %s with the current version") % obj,
-            "subtitle": None,
-            "object": obj,
-            "opts": self.opts,
-            "version": version,
-            "differences": field_changes(self.model, version.field_dict, current, content_only=True),
-            "into_copy": publishing.is_live(root),
-            "may_revert": self.has_change_permission(request, obj),
-            "revert_url": reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_revert", args=[quote(obj.pk), version.pk]
-            ),
-        }
+        context = self.page_context(
+            request,
+            obj,
+            _("Compare a revision of %s with the current version") % obj,
+            version=version,
+            differences=field_changes(self.model, version.field_dict, current, content_only=True),
+            into_copy=publishing.is_live(root),
+            may_revert=self.has_change_permission(request, obj),
+            revert_url=admin_url(obj, "revert", version.pk),
+        )
         return TemplateResponse(request, "admin/cicasite/compare.html", context)
 
     def revert_view(self, request, object_id, version_id):
@@ -654,8 +653,7 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         root = publishing.root_of(obj) or obj
-        root_opts = root._meta
-        change_url = reverse(f"admin:{root_opts.app_label}_{root_opts.model_name}_change", args=[quote(root.pk)])
+        change_url = admin_url(root, "change")
         when = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
         try:
             copy = review.restore(root, version.revision, request.user, when)
