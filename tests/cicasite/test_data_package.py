@@ -6,6 +6,7 @@ import io
 import json
 
 import frictionless
+import pandas
 from django.core.management import call_command
 from django.test import LiveServerTestCase, TestCase, override_settings
 from django.utils import translation
@@ -146,6 +147,31 @@ class DataPackageTests(TestCase):
                 rows = list(csv.DictReader(io.StringIO(raw, newline="")))
                 empty = [name for name in rows[0] if not any(row[name] for row in rows)]
                 self.assertEqual(empty, [])
+
+    def test_pandas_reads_every_file_as_the_package_describes_it(self):
+        """What a researcher types: pandas.read_csv with the package's separator, every column typed."""
+        for prefix in ("", "/ru"):
+            for resource in self.package(prefix)["resources"]:
+                with self.subTest(language=prefix or "en", resource=resource["name"]):
+                    body = content(self.client.get(resource["path"].removeprefix(SITE_URL)))
+                    frame = pandas.read_csv(
+                        io.BytesIO(body),
+                        encoding="utf-8-sig",
+                        sep=resource["dialect"]["delimiter"],
+                        keep_default_na=False,
+                        dtype=str,
+                    )
+                    fields = resource["schema"]["fields"]
+                    self.assertEqual(list(frame.columns), [field["name"] for field in fields])
+                    rows = list(
+                        csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=resource["dialect"]["delimiter"])
+                    )
+                    self.assertEqual(len(frame), len(rows) - 1)
+                    for field in fields:
+                        if field.get("constraints", {}).get("required"):
+                            self.assertFalse((frame[field["name"]] == "").any(), field["name"])
+                        if field["type"] == "boolean":
+                            self.assertLessEqual(set(frame[field["name"]]), {"true", "false"}, field["name"])
 
     def test_data_page_links_to_the_package(self):
         response = self.client.get("/data/")
