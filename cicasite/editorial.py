@@ -507,7 +507,16 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
                 rows = review.changes(copy, obj)
             except review.Conflict as error:
                 conflict = str(error)
-        live_changed = review.live_changed_since(copy, obj) if copy else []
+        kept, overridden = review.live_changed_since(copy, obj) if copy else ([], [])
+
+        def labels(rows):
+            return [
+                f"{row} — {capfirst(row._meta.get_field(name).verbose_name)}"
+                if row != obj
+                else str(capfirst(row._meta.get_field(name).verbose_name))
+                for row, name in rows
+            ]
+
         context = self.page_context(
             request,
             obj,
@@ -517,7 +526,8 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
             conflict=conflict,
             seen=review.seen_token(copy) if copy else "",
             notes=review.notes(obj),
-            live_changed=[capfirst(self.model._meta.get_field(name).verbose_name) for name in live_changed],
+            live_kept=labels(kept),
+            live_overridden=labels(overridden),
             may_change=may_change,
             may_approve=may_approve,
             change_url=change_url,
@@ -529,6 +539,9 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
         action = request.POST.get("action", "")
         text = request.POST.get("comment", "").strip()[:5000]
         here = self.review_url(obj)
+        allowed = may_approve if action in ("approve", "send_back") else may_change
+        if not allowed:
+            raise PermissionDenied
         if copy is None and action != "comment":
             self.message_user(request, _("There is no working copy of this record any more."), messages.WARNING)
             return HttpResponseRedirect(change_url)
@@ -681,15 +694,21 @@ def current_field_dict(obj):
     return values
 
 
+def describe(related):
+    """A related record as a reviewer must see it: a source with the address its link will open."""
+    url = getattr(related, "url", "")
+    return f"{related} <{url}>" if url else str(related)
+
+
 def readable(field, value):
     if value in (None, "", []):
         return "—"
     if field.many_to_many:
-        names = {str(pk): str(o) for pk, o in field.related_model._default_manager.in_bulk(value).items()}
+        names = {str(pk): describe(o) for pk, o in field.related_model._default_manager.in_bulk(value).items()}
         return ", ".join(sorted(names.get(str(pk), str(pk)) for pk in value))
     if field.is_relation:
         related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related else str(value)
+        return describe(related) if related else str(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if hasattr(value, "tzinfo") and value.tzinfo:

@@ -510,6 +510,8 @@ class LegacyRedirect(models.Model):
         super().clean()
         if not self.target.startswith("/") or self.target.startswith("//") or "\\" in self.target:
             raise ValidationError({"target": _("Give a path on this site, starting with a single /.")})
+        if self.target.startswith(settings.MEDIA_URL):
+            raise ValidationError({"target": _("Give the address of a page, not of an uploaded file.")})
 
 
 class TranslationState(models.Model):

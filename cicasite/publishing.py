@@ -153,7 +153,25 @@ def is_live(obj):
         from cicasite.models import Publishable
 
         return obj.publication_status == Publishable.PublicationStatus.PUBLISHED
+    if not governance(model).live_when_new:
+        return obj.pk is not None and live_link(obj) is not None  # a source: public once a live record cites it
     return True
+
+
+def live_link(obj):
+    """A live record that points at obj (its host, lead, a citation), or None.
+
+    Deleting obj would change that record (Django clears or deletes the link), and a record
+    that shows only through such links (a source) is public exactly when one exists.
+    """
+    for relation in obj._meta.related_objects:
+        model = relation.related_model
+        if not is_governed(model) or governance(model).parent == relation.field.name:
+            continue  # a child of obj (a member's role) is as live as obj itself
+        for row in model._default_manager.filter(**{relation.field.name: obj})[:200]:
+            if is_live(row):
+                return row
+    return None
 
 
 def may_publish(user, model):
@@ -185,6 +203,11 @@ def refusal(user, obj, *, deleting=False):
     if deleting:
         if is_live(before):
             return _("Only a Publisher may delete a published %(name)s (%(record)s).") % {"name": name, "record": obj}
+        linked = live_link(before) if before is not None else None
+        if linked is not None:
+            return _(
+                "Only a Publisher may delete this %(name)s: the published %(other)s “%(record)s” refers to it."
+            ) % {"name": name, "other": linked._meta.verbose_name, "record": linked}
         return None
     if before is not None and is_live(before):
         return _(

@@ -74,6 +74,15 @@ def snapshot_of(root):
     return snapshot(root)
 
 
+def row_key(obj):
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def fingerprints(root):
+    """Per row of the record and its children ("app.model:pk"), the fingerprint of every field."""
+    return {row_key(obj): snapshot_of(obj) for obj in [root, *children(root)]}
+
+
 # --- Applying a copy ---------------------------------------------------------------------
 
 
@@ -134,8 +143,9 @@ def _apply(copy, publish_new):
                     setattr(obj, field, getattr(stored, field))
             if hasattr(stored, "created_at"):
                 obj.created_at = stored.created_at
-            if root is None and copy.base:  # the record itself: a three-way merge with the live version
-                untouched = [name for name, value in snapshot(obj, m2m).items() if copy.base.get(name) == value]
+            base = copy.base.get(f"{key[0]}:{key[1]}")
+            if base:  # a three-way merge with the live row: what the copy did not change stays as it is now
+                untouched = [name for name, value in snapshot(obj, m2m).items() if base.get(name) == value]
                 for name in untouched:
                     field = model._meta.get_field(name)
                     if field.many_to_many:
@@ -172,7 +182,7 @@ class EditingSession:
     def capture(self):
         """Serialise the record and its children as the admin just saved them (inside the sandbox)."""
         root = type(self.root)._default_manager.get(pk=self.root.pk)
-        self.captured_fingerprints = snapshot_of(root)
+        self.captured_fingerprints = fingerprints(root)
         kids = children(root)
         now = {tuple(_key(child)) for child in kids}
         self.captured = {
@@ -187,7 +197,7 @@ class EditingSession:
         if self.captured is None:
             return None
         repr_ = self.captured.pop("repr")
-        live = snapshot_of(type(self.root)._default_manager.get(pk=self.root.pk))  # as stored, not as edited
+        live = fingerprints(type(self.root)._default_manager.get(pk=self.root.pk))  # as stored, not as edited
         copy = self.copy or WorkingCopy(
             content_type=ContentType.objects.get_for_model(self.root),
             object_id=self.root.pk,
@@ -195,11 +205,15 @@ class EditingSession:
             base=live,
         )
         copy.data = self.captured
-        # A field the copy holds as it is live now is not the editor's change: it follows the live
-        # version from here on (approve() keeps a Publisher's later edit of it).
+        # Per row and field: what the copy holds as it is live now is not the editor's change, and
+        # follows the live version from here on (approval keeps a Publisher's later edit of it).
         copy.base = {
-            name: value if self.captured_fingerprints.get(name) == value else copy.base.get(name, value)
-            for name, value in live.items()
+            key: {
+                name: value if captured.get(name) == value else copy.base.get(key, {}).get(name, value)
+                for name, value in fields.items()
+            }
+            for key, fields in live.items()
+            if (captured := self.captured_fingerprints.get(key)) is not None
         }
         copy.object_repr = repr_
         copy.updated_by = self.user
@@ -280,9 +294,28 @@ def seen_token(copy):
 
 
 def live_changed_since(copy, root):
-    """Fields of the live record that changed after the copy was started (a Publisher's direct edit)."""
-    now = snapshot_of(root)
-    return [name for name, value in now.items() if copy.base.get(name) not in (None, value)]
+    """What changed live after the copy was started (a Publisher's direct edit), per row and field.
+
+    Returns (kept, overridden): fields approval keeps at their new live value, and fields the copy
+    changed too, whose copy value wins. Each as (row, field name).
+    """
+    from cicasite.editorial import snapshot
+
+    copied = {}
+    for item in serializers.deserialize("json", json.dumps(copy.data.get("objects", []))):
+        copied[row_key(item.object)] = snapshot(item.object, dict(item.m2m_data or {}))
+    kept, overridden = [], []
+    for key, base in copy.base.items():
+        label, pk = key.rsplit(":", 1)
+        obj = _model(label)._default_manager.filter(pk=pk).first()
+        if obj is None:
+            continue  # deleted since: approval leaves it deleted
+        for name, value in snapshot_of(obj).items():
+            if base.get(name) in (None, value):
+                continue
+            theirs = copied.get(key, {}).get(name)
+            (overridden if theirs not in (None, base.get(name)) else kept).append((obj, name))
+    return kept, overridden
 
 
 # --- The review steps ----------------------------------------------------------------------

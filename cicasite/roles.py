@@ -44,7 +44,8 @@ def _codenames(mapping, actions):
 EDITOR_PERMISSIONS = [
     *_codenames(EDITED, ["view", "add", "change", "delete"]),  # delete: what the public does not see
     *_codenames(REFERENCE, ["view", "change"]),  # a change to a public record is a working copy
-    *_codenames(REFERENCE_EDITABLE, ["add"]),  # a new source is public only once a public record cites it
+    # A source is public only once a live record cites it: editors add sources and delete uncited ones.
+    *_codenames(REFERENCE_EDITABLE, ["add", "delete"]),
 ]
 PUBLISHER_PERMISSIONS = [
     *EDITOR_PERMISSIONS,

@@ -408,11 +408,14 @@ def legacy_redirect(request, kind):
 
 def target_is_public(path):
     """Whether a path on this site shows a page the public may see: a redirect never names a draft's address."""
+    path = path.split("#", 1)[0].split("?", 1)[0]
+    if path.startswith(settings.MEDIA_URL):
+        return False  # a redirect leads to a page, never to a file (files follow their record's rule)
     try:
-        match = resolve(path.split("#", 1)[0].split("?", 1)[0])
+        match = resolve(path)
     except Http404:
         return False
-    model = getattr(getattr(match.func, "view_class", None), "model", None)
+    model = getattr(getattr(match.func, "view_class", None), "model", None) or getattr(match.func, "model", None)
     slug = match.kwargs.get("slug")
     if model is None or slug is None or not hasattr(model.objects, "published"):
         return True  # a list or site page: public whenever it resolves

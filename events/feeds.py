@@ -128,3 +128,6 @@ def event_ics(request, slug):
             content_type="text/plain; charset=utf-8",
         )
     return calendar_response(event_calendar(event), f"{event.slug}.ics")
+
+
+event_ics.model = Event  # the record it shows (cicasite.views.target_is_public reads it)

@@ -47,6 +47,12 @@ class LegacyRedirectTests(TestCase):
         self.assertEqual(response.status_code, 404)
         self.assertFalse(response.has_header("Location"))
         self.assertNotContains(response, "sixth-cica-summit-2022", status_code=404)
+        # Nor its calendar, nor a file (found by the second outsider attack).
+        for target in ("/events/sixth-cica-summit-2022/calendar.ics", "/media/events/photo.png"):
+            LegacyRedirect.objects.filter(key="sixth-summit").update(target=target)
+            with self.subTest(target=target):
+                response = self.client.get("/index.php", {"view": "page", "t": "sixth-summit"})
+                self.assertEqual(response.status_code, 404)
 
     def test_unknown_old_addresses_get_a_helpful_page(self):
         for url in (

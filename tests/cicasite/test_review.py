@@ -482,6 +482,31 @@ class ReviewWorkflowTests(TestCase):
             (self.event.title, self.event.summary), ("Sixth CICA Summit (corrected)", "The editor's summary.")
         )
 
+    def test_a_publishers_direct_edit_of_a_document_survives_approval_of_an_older_copy(self):
+        # Found by the second outsider attack: the copy wrote its old document rows back.
+        self.edit_as_editor(summary_en="The editor's summary.")
+        other = make_event(slug="other-meeting")
+        Document.objects.filter(pk=self.document.pk).update(title_en="Astana Statement (corrected)")
+        moved = make_document(event=self.event, title="Annex")
+        self.edit_as_editor(summary_en="The editor's summary, again.")  # the copy now holds the annex too
+        Document.objects.filter(pk=moved.pk).update(event=other)  # the Publisher moves it elsewhere
+        self.client.force_login(self.publisher)
+        review = self.client.get(self.review_url())
+        self.assertContains(review, "kept as they are now on approval")
+        approve(self.client, self.review_url())
+        self.document.refresh_from_db()
+        moved.refresh_from_db()
+        self.assertEqual(self.document.title, "Astana Statement (corrected)")
+        self.assertEqual(moved.event, other)
+        self.event.refresh_from_db()
+        self.assertEqual(self.event.summary, "The editor's summary, again.")
+
+    def test_the_review_shows_the_address_a_cited_source_will_link_to(self):
+        source = Source.objects.create(code="S99", title="A new source", url="https://example.org/new-source")
+        self.edit_as_editor(sources=[str(source.pk)])
+        self.client.force_login(self.publisher)
+        self.assertContains(self.client.get(self.review_url()), "https://example.org/new-source")
+
     def test_a_copy_that_clashes_with_another_record_is_refused_clearly_never_a_500(self):
         other = make_event(slug="taken-slug", publication_status=DRAFT)
         self.edit_as_editor(slug="free-slug")
@@ -585,6 +610,36 @@ class ReferenceRecordsTests(TestCase):
         self.client.force_login(self.publisher)
         approve(self.client, reverse("admin:members_member_review", args=[self.member.pk]))
         self.assertFalse(Role.objects.filter(pk=role.pk).exists())
+
+    def test_an_uncited_source_is_the_editors_own_until_a_live_record_cites_it(self):
+        self.client.force_login(self.editor)
+        fresh = Source.objects.create(code="S98", title="Not cited yet")
+        url = reverse("admin:cicasite_source_change", args=[fresh.pk])
+        data = changeform_data(self.client, url)
+        data["title"] = "Not cited yet, retitled"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        fresh.refresh_from_db()
+        self.assertEqual(fresh.title, "Not cited yet, retitled")  # nobody sees it: edited directly
+        self.assertFalse(WorkingCopy.objects.exists())
+        delete = reverse("admin:cicasite_source_delete", args=[fresh.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 302)
+        # A cited one is not the editor's to delete, nor is a draft member a live meeting names as host.
+        self.assertEqual(
+            self.client.post(
+                reverse("admin:cicasite_source_delete", args=[self.source.pk]), {"post": "yes"}
+            ).status_code,
+            403,
+        )
+
+    def test_deleting_a_draft_never_changes_a_live_record(self):
+        # Found by the second outsider attack: deleting a draft host cleared a live meeting's host.
+        draft = make_member(name="Draft host", publication_status=DRAFT)
+        meeting = make_event(host=draft)
+        self.client.force_login(self.editor)
+        response = self.client.post(reverse("admin:members_member_delete", args=[draft.pk]), {"post": "yes"})
+        self.assertEqual(response.status_code, 403)
+        meeting.refresh_from_db()
+        self.assertEqual(meeting.host, draft)
 
     def test_publisher_edits_reference_records_directly(self):
         self.client.force_login(self.publisher)
