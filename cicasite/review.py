@@ -109,15 +109,52 @@ def apply(copy, *, publish_new=None):
         raise Conflict(_("A value in it is already another record's (%(detail)s).") % {"detail": error}) from error
 
 
+def child_links(root_model):
+    """For each kind of child edited with root_model's records: the name of its foreign key to the record."""
+    if not is_registered(root_model):
+        return {}
+    links = {}
+    for name in _get_options(root_model).follow:
+        relation = root_model._meta.get_field(name)
+        links[relation.related_model._meta.label_lower] = relation.field.attname
+    return links
+
+
+def _belongs(row, links, root_pk):
+    """Whether a stored child row is still part of the record (a Publisher may have moved it elsewhere)."""
+    attname = links.get(row._meta.label_lower)
+    return attname is None or getattr(row, attname) == root_pk
+
+
+def _check_references(obj, m2m):
+    """Every record the row points at still exists; else a Conflict, not a failed commit."""
+    missing = []
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if field.is_relation and value is not None:
+            if not field.remote_field.model._base_manager.filter(pk=value).exists():
+                missing.append(field.verbose_name)
+    for name, values in m2m.items():
+        field = obj._meta.get_field(name)
+        if field.remote_field.model._base_manager.filter(pk__in=values).count() != len(set(values)):
+            missing.append(field.verbose_name)
+    if missing:
+        fields = ", ".join(str(name) for name in missing)
+        raise Conflict(_("It points at a record that was deleted since (%(fields)s).") % {"fields": fields})
+
+
 def _apply(copy, publish_new):
     from cicasite.editorial import snapshot
 
     data = copy.data
     new = {tuple(key) for key in data.get("new", [])}
     publish_new = publish_new if publish_new is ALL else set(publish_new or ())
+    root_model = copy.content_type.model_class()
+    links = child_links(root_model)
     for label, pk in data.get("deleted", []):
-        model = _model(label)
-        model._default_manager.filter(pk=pk).delete()
+        row = _model(label)._default_manager.filter(pk=pk).first()
+        if row is not None and _belongs(row, links, copy.object_id):
+            row.delete()  # a row moved to another record since is that record's now: left alone
     root = None
     for item in serializers.deserialize("json", json.dumps(data.get("objects", []))):
         obj = item.object
@@ -136,6 +173,8 @@ def _apply(copy, publish_new):
                 )
         elif stored is None:
             continue  # removed from the live record since the copy was made: stays removed
+        elif root is not None and not _belongs(stored, links, copy.object_id):
+            continue  # moved to another record since: that record's now, left alone
         else:
             obj._state.adding, obj._state.db = False, stored._state.db  # an update: its own pk is no clash
             if issubclass(model, Publishable):
@@ -152,6 +191,7 @@ def _apply(copy, publish_new):
                         m2m.pop(name, None)
                     else:
                         setattr(obj, field.attname, getattr(stored, field.attname))
+        _check_references(obj, m2m)
         obj.validate_unique()
         obj.validate_constraints()
         obj.save()
@@ -288,9 +328,26 @@ def changes(copy, root):
 
 
 def seen_token(copy):
-    """What a Publisher saw on the review page: approval is refused if the copy changed since."""
-    content = json.dumps(copy.data, sort_keys=True) + copy.updated_at.isoformat()
-    return hashlib.sha256(content.encode()).hexdigest()[:32]
+    """What a Publisher saw on the review page: approval is refused if it changed since.
+
+    The copy itself, and the records it cites that an Editor may still change directly
+    (a source no live record cites yet goes public through this approval).
+    """
+    parts = [json.dumps(copy.data, sort_keys=True), copy.updated_at.isoformat()]
+    for cited in editable_citations(copy):
+        parts.append(f"{row_key(cited)}={json.dumps(snapshot_of(cited), sort_keys=True)}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def editable_citations(copy):
+    """Records the copy points at that become public through it and are not live yet (new sources)."""
+    cited = []
+    for item in serializers.deserialize("json", json.dumps(copy.data.get("objects", []))):
+        for name, values in (item.m2m_data or {}).items():
+            model = item.object._meta.get_field(name).related_model
+            if publishing.is_governed(model) and not publishing.governance(model).live_when_new:
+                cited += [row for row in model._default_manager.filter(pk__in=values) if not publishing.is_live(row)]
+    return sorted(set(cited), key=row_key)
 
 
 def live_changed_since(copy, root):
@@ -404,7 +461,8 @@ def restore(root, revision, user, when):
     with transaction.atomic(), publishing.acting_as(user), create_revision():
         set_user(user)
         set_comment(_("Restored the content of the revision of %(when)s.") % {"when": when})
-        apply(WorkingCopy(data=session.captured))
+        content_type = ContentType.objects.get_for_model(root)
+        apply(WorkingCopy(content_type=content_type, object_id=root.pk, data=session.captured))
     return None
 
 

@@ -501,6 +501,51 @@ class ReviewWorkflowTests(TestCase):
         self.event.refresh_from_db()
         self.assertEqual(self.event.summary, "The editor's summary, again.")
 
+    def test_a_document_moved_to_another_meeting_is_left_alone_by_an_older_copy(self):
+        # Found by the third outsider attack: the copy deleted or edited a row another record owns now.
+        other = make_event(slug="other-meeting")
+        kept = make_document(event=self.event, title="Moved, then kept")
+        url = reverse("admin:events_event_change", args=[self.event.pk])
+        self.client.force_login(self.editor)
+        data = changeform_data(self.client, url)
+        position = next(key for key, value in data.items() if value == str(kept.pk) and key.endswith("-id"))
+        prefix = position.removesuffix("-id")
+        data[f"{prefix}-DELETE"] = "on"
+        data["documents-0-title_en"] = "Edited in the copy"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        Document.objects.filter(pk__in=[kept.pk, self.document.pk]).update(event=other)  # the Publisher moves both
+        self.client.force_login(self.publisher)
+        approve(self.client, self.review_url())
+        self.assertEqual(
+            dict(Document.objects.filter(event=other).values_list("pk", "title")),
+            {kept.pk: "Moved, then kept", self.document.pk: "Astana Statement"},
+        )
+
+    def test_a_source_changed_after_the_review_was_opened_is_not_published(self):
+        # Found by the third outsider attack: an uncited source is the editor's to change until approval.
+        source = Source.objects.create(code="S904", title="Reuters 2024", url="https://reuters.example/ok")
+        self.edit_as_editor(sources=[str(source.pk)])
+        self.client.force_login(self.publisher)
+        seen = self.client.get(self.review_url()).context["seen"]
+        Source.objects.filter(pk=source.pk).update(url="https://attacker.example/x")
+        response = self.client.post(self.review_url(), {"action": "approve", "seen": seen}, follow=True)
+        self.assertContains(response, "Nothing was published")
+        self.assertFalse(self.event.sources.exists())
+
+    def test_a_copy_pointing_at_a_deleted_record_is_refused_clearly_never_a_500(self):
+        draft_host = make_member(name="Draft host", publication_status=DRAFT)
+        self.edit_as_editor(host=str(draft_host.pk))
+        self.client.force_login(self.editor)
+        delete = reverse("admin:members_member_delete", args=[draft_host.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 302)  # only the copy points at it
+        self.client.force_login(self.publisher)
+        review = self.client.get(self.review_url())
+        self.assertContains(review, "deleted since")
+        response = self.client.post(self.review_url(), {"action": "approve", "seen": review.context["seen"]})
+        self.assertEqual(response.status_code, 302)
+        self.event.refresh_from_db()
+        self.assertIsNone(self.event.host)
+
     def test_the_review_shows_the_address_a_cited_source_will_link_to(self):
         source = Source.objects.create(code="S99", title="A new source", url="https://example.org/new-source")
         self.edit_as_editor(sources=[str(source.pk)])
