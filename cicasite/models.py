@@ -148,8 +148,9 @@ class Publishable(models.Model):
 
 
 def verified_field():
+    # Unverified until an editor says otherwise: a new record has not been checked yet (issue 13).
     return models.BooleanField(
-        _("verified"), default=True, help_text=_("Confirmed by a source independent of the first report.")
+        _("verified"), default=False, help_text=_("Confirmed by a source independent of the first report.")
     )
 
 

@@ -3,12 +3,20 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cicasite import dates
 from cicasite.media import document_upload_to
-from cicasite.models import CheckedImageField, Publishable, PublishableQuerySet, Source, partly_verified_field
+from cicasite.models import (
+    CheckedImageField,
+    Publishable,
+    PublishableQuerySet,
+    Source,
+    partly_verified_field,
+    verified_field,
+)
 from cicasite.validators import validate_pdf_file
 from members.models import FIRST_YEAR, LAST_YEAR, Dimension, Member
 
@@ -96,7 +104,7 @@ class Event(Publishable):
     image_width = models.PositiveIntegerField(_("image width"), null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(_("image height"), null=True, blank=True, editable=False)
     dimensions = models.ManyToManyField(Dimension, blank=True, related_name="events", verbose_name=_("dimensions"))
-    verified = models.BooleanField(_("verified"), default=True)
+    verified = verified_field()
     partly_verified = partly_verified_field()
     notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
     sources = models.ManyToManyField(Source, blank=True, related_name="events", verbose_name=_("sources"))
@@ -154,6 +162,8 @@ class Event(Publishable):
         super().clean()
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+        if self.start_date and self.start_date > timezone.localdate() and self.status == self.Status.HELD:
+            self.status = self.Status.PLANNED  # not held yet: the default "held" fits past meetings only
         for name in ("start_date", "end_date"):
             day = getattr(self, name)
             if day and not FIRST_YEAR <= day.year <= LAST_YEAR:

@@ -153,7 +153,7 @@ class Initiative(Publishable):
     body = models.TextField(
         _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
     )
-    verified = models.BooleanField(_("verified"), default=True)
+    verified = verified_field()
     partly_verified = partly_verified_field()
     notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
     sources = models.ManyToManyField(Source, blank=True, related_name="initiatives", verbose_name=_("sources"))

@@ -265,7 +265,7 @@ class Role(models.Model):
         validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
         help_text=_("Year the role was last reported."),
     )
-    verified = models.BooleanField(_("verified"), default=True)
+    verified = models.BooleanField(_("verified"), default=False)  # unchecked until an editor says so
     sources = models.ManyToManyField(Source, blank=True, related_name="roles", verbose_name=_("sources"))
 
     class Meta:

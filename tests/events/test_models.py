@@ -25,6 +25,17 @@ class EventModelTests(TestCase):
         with self.assertRaisesMessage(ValidationError, "cannot be before"):
             event.clean()
 
+    @time_machine.travel(date(2026, 6, 1), tick=False)
+    def test_a_meeting_in_the_future_is_planned_unless_said_otherwise(self):
+        future = Event(title="Seventh summit", slug="seventh-summit", kind="summit", start_date=date(2026, 10, 1))
+        past = Event(title="Sixth summit", slug="sixth-summit", kind="summit", start_date=date(2022, 10, 12))
+        future.clean()
+        past.clean()
+        self.assertEqual((future.status, past.status), (Event.Status.PLANNED, Event.Status.HELD))
+
+    def test_a_new_record_is_not_verified_until_an_editor_says_so(self):
+        self.assertFalse(Event(title="New", slug="new", kind="summit", start_date=date(2024, 1, 1)).verified)
+
     def test_image_needs_alt_text(self):
         with self.assertRaises(IntegrityError), transaction.atomic():
             make_event(image="events/x.png", image_alt="")

@@ -88,3 +88,10 @@ class DimensionConstraintTests(TestCase):
         make_area(human, slug="general")
         with self.assertRaises(IntegrityError), transaction.atomic():
             make_area(economic, slug="general")
+
+
+class NewRecordTests(TestCase):
+    def test_new_members_and_roles_are_not_verified_until_an_editor_says_so(self):
+        # Issue 13: an editor confirms a record; nothing starts out "Verified".
+        self.assertFalse(Member().verified)
+        self.assertFalse(Role().verified)
