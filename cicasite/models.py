@@ -541,6 +541,15 @@ class TranslationState(models.Model):
         return f"{self.content_type} {self.object_id} [{self.language}] {self.changed_at:%Y-%m-%d %H:%M}"
 
 
+class RecordQuerySet(models.QuerySet):
+    """For rows about another record (content_type, object_id): a working copy, a review note."""
+
+    def of(self, obj):
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
 class WorkingCopy(models.Model):
     """An edit of a live record that the public does not see yet (cicasite.review).
 
@@ -581,6 +590,8 @@ class WorkingCopy(models.Model):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]
@@ -628,6 +639,8 @@ class ReviewNote(models.Model):
         verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -44,7 +44,7 @@ def needs_working_copy(user, root):
 
 
 def copy_of(obj):
-    return WorkingCopy.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).first()
+    return WorkingCopy.objects.of(obj).first()
 
 
 def _key(obj):
@@ -389,9 +389,7 @@ def note(root, action, user, text=""):
 
 
 def notes(root):
-    return ReviewNote.objects.filter(
-        content_type=ContentType.objects.get_for_model(root), object_id=root.pk
-    ).select_related("author")
+    return ReviewNote.objects.of(root).select_related("author")
 
 
 @transaction.atomic
@@ -423,7 +421,7 @@ def discard(copy, root, user):
 
 def forget(obj):
     """A record that is deleted takes its working copy with it (its review notes stay, as history)."""
-    WorkingCopy.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).delete()
+    WorkingCopy.objects.of(obj).delete()
 
 
 def approve(copy, root, user, *, publish_new=None, text=""):

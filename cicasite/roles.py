@@ -83,3 +83,13 @@ def ensure_groups(apps=global_apps, strict=True):
         group.permissions.add(*[permission for permission in wanted if permission])
         groups[name] = group
     return groups
+
+
+def update_groups(apps, schema_editor):
+    """For a migration that adds permissions to the groups (strictly: every permission must exist)."""
+    ensure_groups(apps)
+
+
+def update_groups_so_far(apps, schema_editor):
+    """For an older migration: models of later migrations, and their permissions, do not exist yet."""
+    ensure_groups(apps, strict=False)

@@ -3,11 +3,7 @@ approve them and add or delete reference records. What each group may do is in c
 
 from django.db import migrations
 
-
-def update_groups(apps, schema_editor):
-    from cicasite.roles import ensure_groups
-
-    ensure_groups(apps, strict=False)  # 0010 adds the site settings, made by 0009
+from cicasite.roles import update_groups_so_far
 
 
 class Migration(migrations.Migration):
@@ -16,4 +12,4 @@ class Migration(migrations.Migration):
         ("cicasite", "0006_editorial_groups"),
     ]
 
-    operations = [migrations.RunPython(update_groups, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(update_groups_so_far, migrations.RunPython.noop)]

@@ -3,11 +3,7 @@ approve them (cicasite/roles.py)."""
 
 from django.db import migrations
 
-
-def update_groups(apps, schema_editor):
-    from cicasite.roles import ensure_groups
-
-    ensure_groups(apps)
+from cicasite.roles import update_groups
 
 
 class Migration(migrations.Migration):

@@ -2,11 +2,7 @@
 
 from django.db import migrations
 
-
-def update_groups(apps, schema_editor):
-    from cicasite.roles import ensure_groups
-
-    ensure_groups(apps)
+from cicasite.roles import update_groups
 
 
 class Migration(migrations.Migration):
