@@ -92,6 +92,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
 	git ls-files '*.py' | xargs $(VENV)/bin/django-upgrade --target-version 6.1 --check
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -15,5 +15,5 @@ worker_class = "sync"
 timeout = 30
 # X-Forwarded-Proto (set by the TLS-terminating proxy) is believed from loopback only by default.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-# One log line per request comes from cicasite.middleware.RequestLogMiddleware; no access log here.
+# One log line per request comes from cicasite.core.middleware.RequestLogMiddleware; no access log here.
 accesslog = None

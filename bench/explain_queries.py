@@ -22,7 +22,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from cicasite import filters, pagination  # noqa: E402
+from cicasite.core import filters, pagination  # noqa: E402
 from events.filters import EventFilter, host_queryset  # noqa: E402
 from events.views import EventListView  # noqa: E402
 

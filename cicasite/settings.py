@@ -143,7 +143,7 @@ else:
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Mail: the review workflow tells Publishers and Editors (cicasite.review). In development the
+# Mail: the review workflow tells Publishers and Editors (cicasite.core.review). In development the
 # messages are printed on the console; in production EMAIL_HOST (and the rest) name the SMTP relay,
 # else the local mail server (localhost:25) is used.
 # The test runner replaces the backend with its in-memory outbox.
@@ -186,30 +186,32 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # site search: trigram lookups (inert on SQLite)
     "django_filters",
     "axes",
-    "reversion",  # revision history of public records (cicasite/editorial.py)
-    "cicasite",
+    "reversion",  # revision history of public records (cicasite/core/editorial.py)
+    # The layers (README "Layout"): the ground floor, the apps on it, the site on top.
+    "cicasite.core",
     "members",
     "events",
     "initiatives",
+    "cicasite",
 ]
 
 MIDDLEWARE = [
-    "cicasite.middleware.RequestLogMiddleware",
+    "cicasite.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "cicasite.middleware.CrossOriginResourcePolicyMiddleware",
+    "cicasite.core.middleware.CrossOriginResourcePolicyMiddleware",
     # Below the header middleware, so static files get HSTS, nosniff and CORP too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Above CSP, session, CSRF and auth: a cached page is served without them (cicasite/pagecache.py).
-    "cicasite.middleware.AnonymousPageCacheMiddleware",
+    # Above CSP, session, CSRF and auth: a cached page is served without them (cicasite/core/pagecache.py).
+    "cicasite.core.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language comes from the URL (/ru/...), never from a cookie (cicasite.middleware).
-    "cicasite.middleware.LocaleMiddleware",
+    # The language comes from the URL (/ru/...), never from a cookie (cicasite.core.middleware).
+    "cicasite.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Every write in a request is the user's, checked by the publishing rule (cicasite.publishing).
-    "cicasite.publishing.ActorMiddleware",
+    # Every write in a request is the user's, checked by the publishing rule (cicasite.core.publishing).
+    "cicasite.core.publishing.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: refuses a locked-out login before the view runs.
@@ -234,8 +236,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cicasite.context_processors.site",
-                "cicasite.context_processors.languages",
+                "cicasite.core.context_processors.site",
+                "cicasite.core.context_processors.languages",
             ],
         },
     },
@@ -251,7 +253,7 @@ def parse_cache_url(url):
     parts = urlsplit(url)
     if parts.scheme in {"redis", "rediss"}:
         # Django's RedisCache, with one redis client per pool instead of one per operation.
-        return {"BACKEND": "cicasite.redis_cache.ReusingRedisCache", "LOCATION": url}
+        return {"BACKEND": "cicasite.core.redis_cache.ReusingRedisCache", "LOCATION": url}
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc or "cica"}
     raise ImproperlyConfigured(f"CACHE_URL scheme {parts.scheme!r} is not supported; use redis:// or locmem://.")
@@ -259,8 +261,11 @@ def parse_cache_url(url):
 
 CACHE_URL = env_str("CACHE_URL", "locmem://")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "")
+# Cached values are pickles, and a pickle names its class's module: bump this when a cached class
+# moves (3: the ground floor moved to cicasite.core), so that no worker reads a value whose class is gone.
+CACHE_VERSION = 3
 CACHES = {
-    "default": parse_cache_url(CACHE_URL) | {"KEY_PREFIX": CACHE_KEY_PREFIX},
+    "default": parse_cache_url(CACHE_URL) | {"KEY_PREFIX": CACHE_KEY_PREFIX, "VERSION": CACHE_VERSION},
     # Whole anonymous pages and their content version: shared by every worker, never per process.
     "pages": (
         parse_cache_url(CACHE_URL)
@@ -271,10 +276,10 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     )
-    | {"KEY_PREFIX": f"{CACHE_KEY_PREFIX}pages"},
+    | {"KEY_PREFIX": f"{CACHE_KEY_PREFIX}pages", "VERSION": CACHE_VERSION},
 }
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
-# Facet counts, page boundaries and choice lists per content version (cicasite.pagecache.cached_data).
+# Facet counts, page boundaries and choice lists per content version (cicasite.core.pagecache.cached_data).
 DATA_CACHE = env_bool("DATA_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # What browsers and proxies may keep without asking again; after that they revalidate (ETag, 304).
@@ -301,7 +306,7 @@ LANGUAGES = [("en", "English"), ("ru", "Русский")]  # each name as its re
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 # Content translation (django-modeltranslation): an empty translation shows
-# the English text, which templates mark as such (cicasite.templatetags.i18n_content).
+# the English text, which templates mark as such (cicasite.core.templatetags.i18n_content).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # PostgreSQL text-search configuration per language (stemming and stop words).
@@ -323,7 +328,7 @@ MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
 if MEDIA_STORAGE == "s3":
     MEDIA_STORAGE_BACKEND = {
         # A private bucket: /media/ checks who may fetch a file, then redirects to a signed URL.
-        "BACKEND": "cicasite.storage.MediaS3Storage",
+        "BACKEND": "cicasite.core.storage.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": env_str("S3_BUCKET"),
             "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
@@ -398,10 +403,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "cicasite.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cicasite.core.middleware.client_ip"
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
-# Uploads: limits enforced by cicasite.validators on every image and document.
+# Uploads: limits enforced by cicasite.core.validators on every image and document.
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_PIXELS = 40_000_000
 DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
@@ -416,7 +421,7 @@ LOGGING = {
     "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": "WARNING"},
     "loggers": {
-        # One line per request (cicasite.middleware.RequestLogMiddleware), logins and lockouts.
+        # One line per request (cicasite.core.middleware.RequestLogMiddleware), logins and lockouts.
         "cicasite.request": {
             "handlers": ["stdout"],
             "level": env_str("REQUEST_LOG_LEVEL", "INFO"),

@@ -5,19 +5,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
 from cicasite import views
-from cicasite.sitemaps import PagesSitemap
-from events.sitemaps import EventSitemap
-from initiatives.sitemaps import IdeaSitemap, InitiativeSitemap
-from members.sitemaps import DimensionSitemap, MemberSitemap
-
-SITEMAPS = {
-    "pages": PagesSitemap,
-    "members": MemberSitemap,
-    "dimensions": DimensionSitemap,
-    "events": EventSitemap,
-    "initiatives": InitiativeSitemap,
-    "ideas": IdeaSitemap,
-}
+from cicasite.sitemaps import SITEMAPS
 
 handler500 = "cicasite.views.server_error"
 
@@ -26,8 +14,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    # An index of sections, each paginated by 5,000 entries (?p=2...): every record is listed at any
-    # archive size; each page once per language (cicasite.sitemaps).
+    # An index of sections, each paginated by 1,000 entries (?p=2...): every record is listed at any
+    # archive size; each page once per language (cicasite.core.sitemaps).
     path("sitemap.xml", views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     # Addresses of the old official site.
@@ -52,5 +40,5 @@ urlpatterns += i18n_patterns(
 )
 
 # Uploaded files, always through the app: it checks that the record owning the file is public
-# (cicasite.media), then sends the file or, on object storage, redirects to a signed URL.
+# (cicasite.core.media), then sends the file or, on object storage, redirects to a signed URL.
 urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.serve_media, name="media"))

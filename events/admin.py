@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin, TranslatedStackedInline
-from cicasite.editorial import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublicationStateFilter, PublishableInlineMixin
+from cicasite.core.admin import PublishableAdmin, TranslatedStackedInline
+from cicasite.core.editorial import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublicationStateFilter, PublishableInlineMixin
 from events.models import Document, Event
 
 

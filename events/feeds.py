@@ -15,9 +15,9 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from cicasite.feeds import FilteredListFeed
-from cicasite.filters import canonical_redirect
-from cicasite.links import absolute
+from cicasite.core.feeds import FilteredListFeed
+from cicasite.core.filters import canonical_redirect
+from cicasite.core.links import absolute
 from events.models import Event
 from events.views import EventListView
 

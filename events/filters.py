@@ -3,8 +3,8 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.filters import FacetedFilterSet, FacetSelect
-from cicasite.pagecache import cached_data
+from cicasite.core.filters import FacetedFilterSet, FacetSelect
+from cicasite.core.pagecache import cached_data
 from events.models import Event
 from members.models import Dimension, Member
 

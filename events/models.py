@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cicasite import dates
-from cicasite.media import document_upload_to
-from cicasite.models import (
+from cicasite.core import dates
+from cicasite.core.media import document_upload_to
+from cicasite.core.models import (
     CheckedImageField,
     Publishable,
     PublishableQuerySet,
@@ -17,7 +17,8 @@ from cicasite.models import (
     partly_verified_field,
     verified_field,
 )
-from cicasite.validators import validate_pdf_file
+from cicasite.core.search import SearchFields
+from cicasite.core.validators import validate_pdf_file
 from members.models import FIRST_YEAR, LAST_YEAR, Dimension, Member
 
 
@@ -29,6 +30,11 @@ class EventQuerySet(PublishableQuerySet):
     def past(self):
         """Held meetings, latest first."""
         return self.filter(status=Event.Status.HELD).order_by("-start_date", "title")
+
+
+def date_and_place(event):
+    """A search hit's line under a meeting or document: "12 October 2022 · Astana"."""
+    return " · ".join(part for part in (event.date_display, event.place) if part)
 
 
 class Event(Publishable):
@@ -111,6 +117,22 @@ class Event(Publishable):
 
     objects = EventQuerySet.as_manager()
 
+    # What this model contributes to site search (cicasite.core.search).
+    search_fields = SearchFields(
+        key="events",
+        queryset=lambda: Event.objects.published(),
+        a=("title",),
+        b=("city", "country"),
+        c=("summary", "body"),
+        title="title",
+        word_similar=("title",),
+        snippet=("summary", "body"),
+        order=("-start_date", "title"),
+        unused=("notes",),
+        meta=date_and_place,
+        index="event",
+    )
+
     class Meta:
         ordering = ["-start_date", "title"]
         verbose_name = _("meeting")
@@ -128,7 +150,7 @@ class Event(Publishable):
         ]
         indexes = [
             # /events/ in its full order (-start_date, title, pk): page 1 and every seek page
-            # (cicasite.pagination) read 24 index entries and stop; ?year= is a range on start_date.
+            # (cicasite.core.pagination) read 24 index entries and stop; ?year= is a range on start_date.
             models.Index(fields=["publication_status", "-start_date", "title", "id"], name="event_public_list_idx"),
             # A member's page: its latest hosted meetings (LIMIT 11, read in index order); and EventFilter's
             # host choices: EXISTS(a published meeting hosted by the member), one index probe each.
@@ -136,7 +158,7 @@ class Event(Publishable):
             # ?kind= and ?when= (status) with the same order
             models.Index(fields=["publication_status", "kind", "-start_date"], name="event_public_kind_idx"),
             models.Index(fields=["publication_status", "status", "start_date"], name="event_public_status_idx"),
-            # /media/events/...: which meeting owns this image (cicasite.media.is_public)
+            # /media/events/...: which meeting owns this image (cicasite.core.media.is_public)
             models.Index(fields=["image"], name="event_image_idx"),
         ]
 
@@ -176,7 +198,7 @@ class Event(Publishable):
 
     @property
     def date_display(self):
-        """The date with the precision it is known to, as the page's language writes it (cicasite.dates)."""
+        """The date with the precision it is known to, as the page's language writes it (cicasite.core.dates)."""
         if self.date_precision == self.Precision.YEAR:
             return dates.year(self.start_date)
         if self.date_precision == self.Precision.MONTH:
@@ -242,6 +264,28 @@ class Document(Publishable):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the meeting page."))
 
+    # What this model contributes to site search (cicasite.core.search).
+    search_fields = SearchFields(
+        key="documents",
+        # Published documents of published meetings only.
+        queryset=lambda: (
+            Document.objects.published().filter(event__in=Event.objects.published()).select_related("event")
+        ),
+        # The document's own title only: a vector spanning the meeting's title (a join) was computed
+        # for every document on every search (cold search at 100k meetings: 3 requests a second);
+        # on its own title a GIN index serves it. The meeting is found in the meetings group.
+        a=("title",),
+        b=(),
+        c=(),
+        title="title",
+        word_similar=("title",),
+        snippet=("event__title",),
+        order=("title",),
+        unused=("event__summary", "event__body", "event__notes"),
+        meta=lambda document: date_and_place(document.event),
+        index="document",
+    )
+
     class Meta:
         ordering = ["event", "position", "title"]
         verbose_name = _("outcome document")
@@ -252,7 +296,7 @@ class Document(Publishable):
             models.UniqueConstraint(fields=["event", "title"], name="document_title_unique_per_event"),
         ]
         indexes = [
-            # /media/documents/...: which document owns this file (cicasite.media.is_public)
+            # /media/documents/...: which document owns this file (cicasite.core.media.is_public)
             models.Index(fields=["file"], name="document_file_idx"),
         ]
 

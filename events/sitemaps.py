@@ -1,4 +1,4 @@
-from cicasite.sitemaps import PublishedSitemap
+from cicasite.core.sitemaps import PublishedSitemap
 from events.models import Event
 
 

@@ -2,12 +2,12 @@ from django.db.models import Prefetch
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
-from cicasite import structured_data
-from cicasite.opendata import MEETINGS, download
-from cicasite.views import FilteredListView, PreviewMixin
+from cicasite.core import structured_data
+from cicasite.core.opendata import download
+from cicasite.core.views import FilteredListView, PreviewMixin, related_model
 from events.filters import EventFilter
 from events.models import Document, Event
-from initiatives.models import Initiative
+from events.opendata import MEETINGS
 
 
 class EventListView(FilteredListView):
@@ -34,7 +34,7 @@ class EventDetailView(PreviewMixin, DetailView):
         context = super().get_context_data(structured_data=structured_data.event(self.object), **kwargs)
         photo = structured_data.share_image(self.object.image_picture, self.object.image_alt)
         if photo:
-            context["og_image"] = photo  # else the emblem (cicasite.context_processors.site)
+            context["og_image"] = photo  # else the emblem (cicasite.core.context_processors.site)
         return context
 
     def get_queryset(self):
@@ -45,8 +45,11 @@ class EventDetailView(PreviewMixin, DetailView):
                 "dimensions",
                 "sources",
                 Prefetch("documents", queryset=Document.objects.published(), to_attr="public_documents"),
+                # The initiatives app sits above this one: its model is reached through the reverse relation.
                 Prefetch(
-                    "initiatives", queryset=Initiative.objects.published().cica_own(), to_attr="public_initiatives"
+                    "initiatives",
+                    queryset=related_model(Event, "initiatives").objects.published().cica_own(),
+                    to_attr="public_initiatives",
                 ),
             )
         )

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin
-from cicasite.editorial import PUBLICATION_FIELDS, PublicationStateFilter
+from cicasite.core.admin import PublishableAdmin
+from cicasite.core.editorial import PUBLICATION_FIELDS, PublicationStateFilter
 from initiatives.models import Chairmanship, Initiative
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.feeds import FilteredListFeed
+from cicasite.core.feeds import FilteredListFeed
 from initiatives.views import InitiativeListView
 
 

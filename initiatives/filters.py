@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.filters import FacetedFilterSet, FacetSelect
+from cicasite.core.filters import FacetedFilterSet, FacetSelect
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension
 

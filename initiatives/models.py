@@ -5,8 +5,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from cicasite import dates, publishing
-from cicasite.models import Publishable, PublishableQuerySet, Source, partly_verified_field, public_q, verified_field
+from cicasite.core import dates, publishing
+from cicasite.core.models import (
+    Publishable,
+    PublishableQuerySet,
+    Source,
+    partly_verified_field,
+    public_q,
+    verified_field,
+)
+from cicasite.core.search import SearchFields
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
 
@@ -67,7 +75,7 @@ class Chairmanship(models.Model):
 
     @property
     def years(self):
-        """'2020–2024' ('2020–2024 гг.' in Russian: cicasite.dates)."""
+        """'2020–2024' ('2020–2024 гг.' in Russian: cicasite.core.dates)."""
         return dates.years(self.start_year, self.end_year)
 
     @property
@@ -160,6 +168,25 @@ class Initiative(Publishable):
 
     objects = InitiativeQuerySet.as_manager()
 
+    # What this model contributes to site search (cicasite.core.search).
+    search_fields = SearchFields(
+        key="initiatives",
+        queryset=lambda: Initiative.objects.published(),
+        a=("title",),
+        b=(),
+        c=("summary", "body"),
+        title="title",
+        word_similar=("title",),
+        snippet=("summary", "body"),
+        order=("title",),
+        unused=("notes",),
+        # An idea from public debate says so instead of a status: it is not a CICA initiative.
+        meta=lambda initiative: str(
+            initiative.get_status_display() if initiative.is_cica_own else _("Idea from public debate")
+        ),
+        index="initiative",
+    )
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("initiative")
@@ -174,7 +201,7 @@ class Initiative(Publishable):
             ),
         ]
         indexes = [
-            # /initiatives/ in its full order (title, pk): page 1 and every seek page (cicasite.pagination)
+            # /initiatives/ in its full order (title, pk): page 1 and every seek page (cicasite.core.pagination)
             # read 24 index entries instead of sorting every published initiative.
             models.Index(fields=["publication_status", "title", "id"], name="initiative_public_list_idx"),
             # The home page's initiatives of the current chairmanship (LIMIT 11, in title order).
@@ -221,5 +248,5 @@ class Initiative(Publishable):
             raise ValidationError({"chairmanship": _("Name the chairmanship that proposed it.")})
 
 
-# Public content (cicasite.publishing): initiatives are Publishable; a chairmanship is public as soon as it exists.
+# Public content (cicasite.core.publishing): initiatives are Publishable; a chairmanship is public once it exists.
 publishing.govern(Chairmanship)

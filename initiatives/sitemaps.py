@@ -1,4 +1,4 @@
-from cicasite.sitemaps import PublishedSitemap
+from cicasite.core.sitemaps import PublishedSitemap
 from initiatives.models import Initiative
 
 

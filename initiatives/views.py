@@ -1,11 +1,12 @@
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
-from cicasite.i18n import order_by_shown
-from cicasite.opendata import INITIATIVES, download
-from cicasite.views import FilteredListView, PreviewMixin
+from cicasite.core.i18n import order_by_shown
+from cicasite.core.opendata import download
+from cicasite.core.views import FilteredListView, PreviewMixin
 from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative
+from initiatives.opendata import INITIATIVES
 
 IDEAS_LIMIT = 10  # ideas from public debate listed under CICA's initiatives; the rest on their own list
 

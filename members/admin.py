@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.admin import PublishableAdmin, TranslatedTabularInline
-from cicasite.editorial import PUBLICATION_FIELDS, EditorialAdmin, PublicationStateFilter, PublishableInlineMixin
+from cicasite.core.admin import PublishableAdmin, TranslatedTabularInline
+from cicasite.core.editorial import PUBLICATION_FIELDS, EditorialAdmin, PublicationStateFilter, PublishableInlineMixin
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 

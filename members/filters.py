@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cicasite.filters import FacetedFilterSet, FacetSelect
+from cicasite.core.filters import FacetedFilterSet, FacetSelect
 from members.models import Dimension, Member, Region, Role
 
 

@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cicasite import publishing
-from cicasite.models import (
+from cicasite.core import publishing
+from cicasite.core.models import (
     CheckedImageField,
     Publishable,
     PublishableQuerySet,
@@ -16,6 +16,7 @@ from cicasite.models import (
     partly_verified_field,
     verified_field,
 )
+from cicasite.core.search import SearchFields
 
 # The first year anything CICA happened (the 1992 proposal) and a far bound.
 FIRST_YEAR = 1992
@@ -175,6 +176,25 @@ class Member(Publishable):
 
     objects = MemberQuerySet.as_manager()
 
+    # What this model contributes to site search (cicasite.core.search).
+    search_fields = SearchFields(
+        key="members",
+        queryset=lambda: Member.objects.published(),
+        a=("name",),
+        b=("capital", "iso_code"),
+        c=("summary", "body"),
+        title="name",
+        similar=("name", "slug"),
+        fallback=("slug",),
+        snippet=("summary", "body"),
+        order=("name",),
+        unused=("notes",),
+        meta=lambda member: " · ".join(
+            str(part) for part in (member.get_status_display(), member.capital, member.iso_code) if part
+        ),
+        index="member",
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("member")
@@ -202,7 +222,7 @@ class Member(Publishable):
         indexes = [
             # /members/?status=...&region=... (status and region filters, ordered by name)
             models.Index(fields=["publication_status", "status", "name"], name="member_public_status_idx"),
-            # /media/members/flags/...: which member owns this flag (cicasite.media.is_public)
+            # /media/members/flags/...: which member owns this flag (cicasite.core.media.is_public)
             models.Index(fields=["flag"], name="member_flag_idx"),
         ]
 
@@ -287,7 +307,7 @@ class Role(models.Model):
         return f"{self.member}: {self.get_role_display()}, {self.area}"
 
 
-# Public content (cicasite.publishing): members are Publishable; the rest is public as soon as it exists,
+# Public content (cicasite.core.publishing): members are Publishable; the rest is public as soon as it exists,
 # a priority area with its dimension and a role with its member.
 publishing.govern(Dimension)
 publishing.govern(PriorityArea, parent="dimension")

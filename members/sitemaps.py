@@ -1,4 +1,4 @@
-from cicasite.sitemaps import PublishedSitemap, SiteUrlSitemap
+from cicasite.core.sitemaps import PublishedSitemap, SiteUrlSitemap
 from members.models import Dimension, Member
 
 

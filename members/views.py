@@ -3,16 +3,15 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
-from cicasite import structured_data
-from cicasite.i18n import order_by_shown
-from cicasite.models import public_q
-from cicasite.opendata import MEMBERS, ROLES, download
-from cicasite.views import FilteredListView, PreviewMixin
-from events.models import Event
-from initiatives.models import Initiative
+from cicasite.core import structured_data
+from cicasite.core.i18n import order_by_shown
+from cicasite.core.models import public_q
+from cicasite.core.opendata import download
+from cicasite.core.views import FilteredListView, PreviewMixin
 from members.filters import MemberFilter
 from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
+from members.opendata import MEMBERS, ROLES
 
 DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's page
 
@@ -55,13 +54,12 @@ class MemberDetailView(PreviewMixin, DetailView):
         # The latest few, and one more to know whether to link to all of them: the page keeps its size
         # whether a member hosted ten meetings or ten thousand. LIMIT queries read in index order.
         related = {
-            "public_hosted_events": Event.objects.published()
-            .filter(host=self.object)
+            # Through the reverse relations: the members app imports no app above it (README "Layout").
+            "public_hosted_events": self.object.hosted_events.published()
             .defer("body", "notes")
             .order_by("-start_date", "pk"),
-            "public_led_initiatives": Initiative.objects.published()
+            "public_led_initiatives": self.object.led_initiatives.published()
             .cica_own()
-            .filter(lead=self.object)
             .select_related("chairmanship__member")
             .defer("body", "notes")
             .order_by("title", "pk"),
@@ -73,7 +71,7 @@ class MemberDetailView(PreviewMixin, DetailView):
         context["structured_data"] = structured_data.member(self.object)
         flag = structured_data.share_image(self.object.flag_picture, self.object.flag_alt)
         if flag:
-            context["og_image"] = flag  # else the emblem (cicasite.context_processors.site)
+            context["og_image"] = flag  # else the emblem (cicasite.core.context_processors.site)
         return context
 
 
@@ -170,8 +168,8 @@ def dimension_detail(request, slug):
         "members/dimension_detail.html",
         {
             "dimension": dimension,
-            "initiatives": Initiative.objects.published().cica_own().filter(dimensions=dimension).order_by("title"),
-            "events": Event.objects.published().filter(dimensions=dimension).order_by("-start_date")[:10],
+            "initiatives": dimension.initiatives.published().cica_own().order_by("title"),
+            "events": dimension.events.published().order_by("-start_date")[:10],
         },
     )
 

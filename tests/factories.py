@@ -6,7 +6,7 @@ from itertools import count
 
 from PIL import Image
 
-from cicasite.models import Publishable, Source
+from cicasite.core.models import Publishable, Source
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role

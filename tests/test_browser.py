@@ -283,7 +283,7 @@ class StaffBrowserTestCase(BrowserTestCase):
 
         from django.contrib.auth import get_user_model
 
-        from cicasite.roles import ensure_groups
+        from cicasite.core.roles import ensure_groups
 
         groups = ensure_groups()  # the live server's database was flushed by earlier browser tests
         for username, group in (("erin", "Editor"), ("paul", "Publisher")):

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
 
-from cicasite.models import Organ, Partner, SecretariatHead, Source
+from cicasite.core.models import Organ, Partner, SecretariatHead, Source
 from tests.factories import (
     make_area,
     make_chairmanship,

@@ -1,5 +1,5 @@
-# GIN indexes for the site search (cicasite.search), PostgreSQL only: a no-op on SQLite.
-# The expressions repeat exactly what cicasite.search builds; change both together.
+# GIN indexes for the site search (cicasite.core.search), PostgreSQL only: a no-op on SQLite.
+# The expressions repeat exactly what cicasite.core.search builds; change both together.
 # Documents get none: their search vector includes the meeting's title (a join), so no
 # single-table index can serve it; they are few, and scanned.
 

@@ -1,5 +1,5 @@
-# GIN indexes for the site search (cicasite.search), PostgreSQL only: a no-op on SQLite.
-# The expressions repeat exactly what cicasite.search builds; change both together.
+# GIN indexes for the site search (cicasite.core.search), PostgreSQL only: a no-op on SQLite.
+# The expressions repeat exactly what cicasite.core.search builds; change both together.
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 # The English-only search indexes of 0002 gave way to one set per language, which
 # cicasite.apps.sync_search_indexes creates after every migrate from the very
-# expressions cicasite.search uses (PostgreSQL only: a no-op on SQLite).
+# expressions cicasite.core.search uses (PostgreSQL only: a no-op on SQLite).
 
 from django.db import migrations
 

@@ -12,8 +12,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image
 
-from cicasite.images import rendition_name
-from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, SiteSettings, Source
+from cicasite.core.images import rendition_name
+from cicasite.core.models import LegacyRedirect, Organ, Partner, SecretariatHead, SiteSettings, Source
 from events.models import Document, Event
 from initiatives.models import Initiative
 from members.models import Member, Role

@@ -11,10 +11,12 @@ from django.core.management import call_command
 from django.test import LiveServerTestCase, TestCase, override_settings
 from django.utils import translation
 
-from cicasite.opendata import DATASETS, LICENCE_URL, MEMBERS
+from cicasite.core.opendata import LICENCE_URL
+from cicasite.views import DATASETS
 from events.models import Event
 from initiatives.models import Initiative
 from members.models import Member, Role
+from members.opendata import MEMBERS
 
 SITE_URL = "https://cica.example"
 BOM = "\ufeff".encode()

@@ -13,8 +13,8 @@ from django.test import TestCase
 from django.urls import reverse
 from reversion.models import Version
 
-from cicasite import i18n
-from cicasite.models import Publishable, WorkingCopy, next_publication_change
+from cicasite.core import i18n
+from cicasite.core.models import Publishable, WorkingCopy, next_publication_change
 from events.models import Document
 from initiatives.models import Initiative
 from members.models import Member

@@ -3,7 +3,7 @@
 from django import forms
 from django.test import SimpleTestCase
 
-from cicasite.filters import FacetSelect
+from cicasite.core.filters import FacetSelect
 
 
 class FacetSelectTests(SimpleTestCase):

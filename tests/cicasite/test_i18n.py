@@ -13,7 +13,7 @@ from django.test import SimpleTestCase, TestCase
 from django.utils import translation
 from django.utils.translation.template import templatize
 
-from cicasite.models import Organ, Partner, SecretariatHead
+from cicasite.core.models import Organ, Partner, SecretariatHead
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region

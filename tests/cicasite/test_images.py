@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image, ImageCms
 
-from cicasite.images import rendition_name
+from cicasite.core.images import rendition_name
 from events.models import Document
 from members.models import Member
 from tests.cicasite.test_admin import member_form

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
-from cicasite.models import LegacyRedirect
+from cicasite.core.models import LegacyRedirect
 from events.models import Event
 
 

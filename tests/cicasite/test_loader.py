@@ -4,8 +4,8 @@ import json
 from django.core.management import call_command
 from django.test import TestCase
 
+from cicasite.core.models import Organ, Partner, SecretariatHead, Source
 from cicasite.management.commands.load_cica import DATA_FILE
-from cicasite.models import Organ, Partner, SecretariatHead, Source
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role

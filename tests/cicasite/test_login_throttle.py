@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory, TestCase, override_settings
 
-from cicasite.middleware import client_ip
+from cicasite.core.middleware import client_ip
 
 LOGIN = "/admin/login/"
 PASSWORD = "correct-horse-battery-staple-42"

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from cicasite.images import rendition_name
-from cicasite.validators import validate_pdf_file
+from cicasite.core.images import rendition_name
+from cicasite.core.validators import validate_pdf_file
 from tests.factories import DRAFT, image_bytes, make_document, make_event, make_member, pdf_bytes
 
 MEDIA = tempfile.mkdtemp(prefix="cica-test-media-access-")

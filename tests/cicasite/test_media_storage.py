@@ -17,7 +17,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image
 
-from cicasite.images import rendition_name
+from cicasite.core.images import rendition_name
 from members.models import Member
 from tests.cicasite.test_admin import member_form
 from tests.factories import DRAFT, image_bytes, make_document, pdf_bytes
@@ -59,7 +59,7 @@ class S3MediaTests(TestCase):
                 **settings.STORAGES,
                 "default": {
                     # The production settings' backend and options (cicasite/settings.py, MEDIA_STORAGE=s3).
-                    "BACKEND": "cicasite.storage.MediaS3Storage",
+                    "BACKEND": "cicasite.core.storage.MediaS3Storage",
                     "OPTIONS": {
                         "bucket_name": BUCKET,
                         "endpoint_url": cls.endpoint,

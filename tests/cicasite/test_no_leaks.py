@@ -1,7 +1,7 @@
 """Nothing of a record the public may not see leaks: not its name through a related record, not its files.
 
 The canary crawl: draft, scheduled and ended records of every publishable model, and pending
-working copies (cicasite.review) of live ones, each with a unique name and files, linked to
+working copies (cicasite.core.review) of live ones, each with a unique name and files, linked to
 public records in every way the site knows (lead, host, role, chairmanship, meeting of a
 document, related meetings and initiatives). Then every
 public address is fetched in both languages (pages, filters, feeds, calendars, sitemaps,
@@ -29,9 +29,9 @@ from django.db import models
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from cicasite import media, review
-from cicasite.images import RENDITION_WIDTHS, rendition_name
-from cicasite.models import Publishable, WorkingCopy
+from cicasite.core import media, review
+from cicasite.core.images import RENDITION_WIDTHS, rendition_name
+from cicasite.core.models import Publishable, WorkingCopy
 from events.models import Document
 from initiatives.models import Chairmanship, Initiative
 from tests.factories import (
@@ -354,7 +354,7 @@ class CanaryCrawlTests(TestCase):
         self.assertNotContains(self.client.get("/members/pending-member/"), TOKEN)
 
     def test_every_file_field_of_a_public_model_has_its_owner_check(self):
-        """A new file field on a public model must be added to cicasite.media.MEDIA_OWNERS."""
+        """A new file field on a public model must be added to cicasite.core.media.MEDIA_OWNERS."""
         checked = {(owner.model_label, owner.field) for owner in media.MEDIA_OWNERS}
         for model in apps.get_models():
             if not issubclass(model, Publishable):

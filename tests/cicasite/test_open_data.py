@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from cicasite.models import Source
+from cicasite.core.models import Source
 from events.models import Event
 from initiatives.models import Initiative
 from members.models import Member, Role

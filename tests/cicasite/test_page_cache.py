@@ -1,4 +1,4 @@
-"""The anonymous page cache (cicasite.pagecache, AnonymousPageCacheMiddleware) against the real file cache."""
+"""The anonymous page cache (cicasite.core.pagecache, AnonymousPageCacheMiddleware) against the real file cache."""
 
 import gzip
 import shutil
@@ -11,8 +11,8 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cicasite import pagecache
-from cicasite.pagination import SeekPaginator
+from cicasite.core import pagecache
+from cicasite.core.pagination import SeekPaginator
 from events.models import Event
 from members.models import Member
 from tests.factories import PUBLISHED, make_event, make_member

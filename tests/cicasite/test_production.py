@@ -75,10 +75,10 @@ class ProductionSettingsTests(SimpleTestCase):
         )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("https://media.cica.example", result.stdout)
-        # A private bucket behind /media/ (cicasite.storage): the app checks, then redirects to a signed URL.
+        # A private bucket behind /media/ (cicasite.core.storage): the app checks, then redirects to a signed URL.
         script = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
         result = manage("shell", "-c", script, env=env)
-        self.assertEqual(result.stdout.strip().splitlines()[-1], "cicasite.storage.MediaS3Storage")
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "cicasite.core.storage.MediaS3Storage")
 
     def test_no_debug_tools_installed(self):
         for app in ("debug_toolbar", "django.contrib.admindocs", "silk"):

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
 
-from cicasite.models import Organ, SecretariatHead, SiteSettings
+from cicasite.core.models import Organ, SecretariatHead, SiteSettings
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension

@@ -1,10 +1,10 @@
-"""cicasite.redis_cache against the machine's Redis (127.0.0.1:6379, database 15, a key prefix per run)."""
+"""cicasite.core.redis_cache against the machine's Redis (127.0.0.1:6379, database 15, a key prefix per run)."""
 
 import secrets
 
 from django.test import SimpleTestCase
 
-from cicasite.redis_cache import ReusingRedisCache
+from cicasite.core.redis_cache import ReusingRedisCache
 
 
 class ReusingRedisCacheTests(SimpleTestCase):

@@ -14,9 +14,9 @@ from django.test import TestCase
 from django.urls import reverse
 from reversion.models import Version
 
-from cicasite import publishing
-from cicasite.editorial import EditorialAdmin
-from cicasite.models import LegacyRedirect, Organ, ReviewNote, Source, WorkingCopy
+from cicasite.core import publishing
+from cicasite.core.editorial import EditorialAdmin
+from cicasite.core.models import LegacyRedirect, Organ, ReviewNote, Source, WorkingCopy
 from events.models import Document, Event
 from initiatives.models import Initiative
 from members.models import Dimension, Member, PriorityArea, Role
@@ -381,7 +381,7 @@ class ReviewWorkflowTests(TestCase):
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
         }
-        with self.settings(MAILERS={"default": refused}), self.assertLogs("cicasite.review", "ERROR") as logged:
+        with self.settings(MAILERS={"default": refused}), self.assertLogs("cicasite.core.review", "ERROR") as logged:
             response = self.act({"action": "submit"})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(WorkingCopy.objects.get().state, WorkingCopy.State.IN_REVIEW)

@@ -22,8 +22,8 @@ from django.core.management import call_command
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 
-from cicasite import dates
-from cicasite.templatetags.i18n_content import term_years
+from cicasite.core import dates
+from cicasite.core.templatetags.i18n_content import term_years
 from cicasite.views import server_error
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from cicasite import search
-from cicasite.search import search_site
+from cicasite.core import search
+from cicasite.core.search import search_site
 from events.models import Event
 from tests.factories import DRAFT, make_document, make_event, make_initiative, make_member
 
@@ -276,7 +276,7 @@ class PostgreSQLSearchTests(TestCase):
         # equals the query's can answer the match: a mismatch shows up as a Seq Scan.
         wanted = search.index_statements()
         for language in ("en", "ru"):
-            for kind in search.KINDS:
+            for kind in search.searchable():
                 if not kind.index:
                     continue
                 own = [name for name in wanted if name.startswith(f"{kind.index}_search_{language}_")]

@@ -89,7 +89,7 @@ class SitemapTests(TestCase):
         with self.assertNumQueries(5):
             self.client.get("/sitemap.xml")
         # a section page: the paginator's COUNT, then the rows of the page, each paired with every
-        # language (cicasite.sitemaps.LanguagePairs)
+        # language (cicasite.core.sitemaps.LanguagePairs)
         with self.assertNumQueries(2):
             self.client.get("/sitemap-events.xml")
 
@@ -100,7 +100,7 @@ class SitemapTests(TestCase):
         self.assertIn("Disallow: /admin/", response.content.decode())
 
     def test_language_pairs_slice_like_the_full_list(self):
-        from cicasite.sitemaps import LanguagePairs
+        from cicasite.core.sitemaps import LanguagePairs
 
         members = Member.objects.published().order_by("pk")
         full = [(member, language) for member in members for language in ("en", "ru")]

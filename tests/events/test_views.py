@@ -143,7 +143,7 @@ class EventListQueryCountTests(TestCase):
 
 
 class EventPaginationTests(TestCase):
-    """?page=N seeks to the first key of page N (cicasite.pagination): the same rows as an OFFSET would give."""
+    """?page=N seeks to the first key of page N (cicasite.core.pagination): the same rows as an OFFSET would give."""
 
     @classmethod
     def setUpTestData(cls):

@@ -9,7 +9,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cicasite.models import SiteSettings
+from cicasite.core.models import SiteSettings
 from initiatives.models import Initiative
 from tests.factories import DRAFT, make_chairmanship, make_dimension, make_initiative, make_member
 

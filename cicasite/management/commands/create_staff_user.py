@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cicasite.roles import EDITOR, PUBLISHER, ensure_groups
+from cicasite.core.roles import EDITOR, PUBLISHER, ensure_groups
 
 ROLES = {"editor": EDITOR, "publisher": PUBLISHER}
 

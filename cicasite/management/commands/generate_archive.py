@@ -41,8 +41,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from modeltranslation.translator import translator
 
-from cicasite.models import Publishable
-from cicasite.pagecache import bump_content_version
+from cicasite.core.models import Publishable
+from cicasite.core.pagecache import bump_content_version
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Role

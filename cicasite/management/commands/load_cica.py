@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from modeltranslation.translator import translator
 
-from cicasite.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, SiteSettings, Source
+from cicasite.core.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, SiteSettings, Source
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role

@@ -15,8 +15,8 @@ from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cicasite.images import rendition_slots
-from cicasite.media import document_upload_to
+from cicasite.core.images import rendition_slots
+from cicasite.core.media import document_upload_to
 from events.models import Document, Event
 from members.models import Member
 

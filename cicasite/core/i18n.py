@@ -1,0 +1,172 @@
+"""Translated columns in queries (django-modeltranslation adds name_en, name_ru, ...).
+
+django-modeltranslation rewrites `name` in a query to the current language's
+column, without the fallback to English that model attributes have: ordering by
+`name` on a Russian page would put records without a Russian name together at
+one end (first on SQLite, last on PostgreSQL). shown() is the text a visitor
+sees: the language's column, or English's where it is empty.
+"""
+
+from django.conf import settings
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import build_localized_fieldname
+
+DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+
+def current_language():
+    language = get_language() or DEFAULT_LANGUAGE
+    return language if language in dict(settings.LANGUAGES) else DEFAULT_LANGUAGE
+
+
+def is_translated(model, name):
+    try:
+        return name in translator.get_options_for_model(model).all_fields
+    except NotRegistered:
+        return False
+
+
+def localized(model, path, language):
+    """The column path of a field in a language: "name" -> "name_ru", "event__title" -> "event__title_ru";
+    the path itself for a field that is not translated."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    if is_translated(model, name):
+        return "__".join([*relations, build_localized_fieldname(name, language)])
+    return path
+
+
+def shown_language(obj, field):
+    """The language obj.<field> is shown in now: the current one, or English where its text falls back."""
+    language = current_language()
+    if language == DEFAULT_LANGUAGE or obj is None or obj == "" or not is_translated(type(obj), field):
+        return language
+    if getattr(obj, build_localized_fieldname(field, language), None):
+        return language
+    return DEFAULT_LANGUAGE if getattr(obj, build_localized_fieldname(field, DEFAULT_LANGUAGE), None) else language
+
+
+def shown(model, path, language=None):
+    """The text shown for a field: the language's column, or English's where it is empty."""
+    language = language or current_language()
+    own, english = localized(model, path, language), localized(model, path, DEFAULT_LANGUAGE)
+    if own == english:
+        return F(own)
+    return Coalesce(NullIf(F(own), Value("")), F(english), output_field=TextField())
+
+
+def order_by_shown(queryset, *fields, language=None):
+    """The queryset ordered by `fields`, translated ones by the text shown ("-title" allowed).
+
+    In English that is the English column. In another language a translated field
+    sorts by an annotation, <field>_shown (the language's text, else English's), so
+    that the ordering stays a list of plain names, never NULL: what the seek
+    paginator (cicasite.core.pagination) needs.
+    """
+    language = language or current_language()
+    names, annotations = [], {}
+    for field in fields:
+        descending = field.startswith("-")
+        path = field.lstrip("-")
+        column = localized(queryset.model, path, language)
+        if path == "pk" or column == path:
+            names.append(field)
+        elif language == DEFAULT_LANGUAGE:
+            names.append(("-" if descending else "") + column)
+        else:
+            alias = f"{path.replace('__', '_')}_shown"
+            annotations[alias] = shown(queryset.model, path, language)
+            names.append(("-" if descending else "") + alias)
+    return queryset.annotate(**annotations).order_by(*names)
+
+
+# Translation freshness: which languages of a record changed, and when.
+
+
+def translated_fields(model):
+    try:
+        return sorted(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return []
+
+
+def _texts(model, values):
+    """{language: (values of its columns)} from a dict of column values."""
+    return {
+        code: tuple(values.get(build_localized_fieldname(field, code)) or "" for field in translated_fields(model))
+        for code, _name in settings.LANGUAGES
+    }
+
+
+def note_changed_languages(sender, instance, raw=False, update_fields=None, **kwargs):
+    """pre_save: remember which languages' texts this save changes (all non-empty ones for a new record)."""
+    if raw:
+        return
+    columns = [
+        build_localized_fieldname(field, code) for field in translated_fields(sender) for code, _ in settings.LANGUAGES
+    ]
+    new = _texts(sender, {column: getattr(instance, column) for column in columns})
+    old = None
+    if instance.pk is not None and not instance._state.adding:
+        old = sender._base_manager.filter(pk=instance.pk).values(*columns).first()
+    if old is None:
+        instance._changed_languages = [code for code, texts in new.items() if any(texts)]
+    else:
+        old = _texts(sender, old)
+        instance._changed_languages = [code for code in new if new[code] != old[code]]
+
+
+def stamp_changed_languages(sender, instance, raw=False, **kwargs):
+    """post_save: record the time of the change for each language that changed."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from cicasite.core.models import TranslationState
+
+    languages = getattr(instance, "_changed_languages", [])
+    if raw or not languages:
+        return
+    content_type = ContentType.objects.get_for_model(sender)
+    now = timezone.now()
+    for language in languages:
+        TranslationState.objects.update_or_create(
+            content_type=content_type, object_id=instance.pk, language=language, defaults={"changed_at": now}
+        )
+    instance._changed_languages = []
+
+
+def missing_translation(model, language):
+    """Q: records with an English text whose translation into `language` is empty."""
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for field in translated_fields(model):
+        english = build_localized_fieldname(field, DEFAULT_LANGUAGE)
+        own = build_localized_fieldname(field, language)
+        condition |= (~Q(**{english: ""}) & Q(**{f"{english}__isnull": False})) & (
+            Q(**{own: ""}) | Q(**{f"{own}__isnull": True})
+        )
+    return condition
+
+
+def outdated_translation(queryset, language):
+    """The records of a queryset whose `language` text last changed before their English text."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import OuterRef, Subquery
+
+    from cicasite.core.models import TranslationState
+
+    states = TranslationState.objects.filter(
+        content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk")
+    )
+
+    def changed(code):
+        return Subquery(states.filter(language=code).values("changed_at")[:1])
+
+    return queryset.alias(english_changed=changed(DEFAULT_LANGUAGE), own_changed=changed(language)).filter(
+        english_changed__gt=F("own_changed")
+    )

@@ -1,0 +1,387 @@
+"""Site search (/search/?q=): every model that declares search_fields (members, meetings, documents, initiatives).
+
+search_site(query) returns one Group per kind, each with the 10 best hits and the
+total number of matches, in one query per kind (the total comes from
+COUNT(*) OVER (), so the number of queries never depends on the data).
+
+Languages: the search runs in the page's language (settings.LANGUAGES) over
+that language's columns (django-modeltranslation's name_ru, ...) and, for a
+language other than English, over the English columns too, so a record whose
+translation is missing is still found, and an English word typed on a Russian
+page still finds its record.
+
+PostgreSQL: full-text search on a weighted search vector, with the language's
+text-search configuration (settings.SEARCH_CONFIGS: 'english', so "summits"
+finds "Summit"; 'russian', so "саммита" finds "саммит"; English columns always
+with 'english'), ranked by ts_rank plus trigram similarity of the name or
+title, so that typos ("Kazakstan") and ASCII spellings ("Turkiye", compared
+with the ASCII slug) still match. The GIN indexes behind them are built from
+these very expressions (index_statements(), run after every migrate by
+cicasite.apps), one set per language, so adding a language needs no code, and
+an index whose expression changed is replaced (tests/cicasite/test_search.py
+checks with EXPLAIN that the planner uses them).
+
+SQLite, the embedded default: every word of the query (with a crude English
+plural or Russian ending stripped) must occur in one of the fields
+(case-insensitively for ASCII; a Cyrillic word in lower case, capitalised or
+in capitals: SQLite folds only ASCII); hits are ranked
+by the weight of the fields the words occur in, and snippets are cut in Python.
+
+Snippets are HTML-safe on both: the text from the database is escaped first and
+only then are the match markers turned into <mark>…</mark>.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, Count, F, Q, TextField, Value, When, Window
+from django.db.models.functions import Concat, Greatest
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from cicasite.core import i18n
+from cicasite.core.i18n import DEFAULT_LANGUAGE, current_language
+
+LIMIT = 10  # hits shown per kind
+# Shorter queries match by full text only: "the" would be word-similar to every title with "the".
+TRIGRAM_MIN_LENGTH = 4
+MAX_TERMS = 10  # words of the query the SQLite fallback looks at
+SNIPPET_CHARS = 220  # length of a fallback snippet
+# Private-use characters that ts_headline puts around matches; they never reach the page.
+START, STOP = "\ue000", "\ue001"
+MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
+# Fallback ranking: what a word found in an A, B or C field is worth.
+WEIGHTS = {"A": 4, "B": 2, "C": 1}
+
+
+@dataclass(frozen=True)
+class SearchFields:
+    """What one model contributes to site search, and how a hit is shown.
+
+    A model declares it as its `search_fields` (as in Wagtail): the search page, the
+    indexes and the tests find every such model through the app registry, so this
+    module knows no app.
+    """
+
+    key: str  # "members": the group's name in the template
+    queryset: object  # a callable returning the public, optimised queryset
+    a: tuple  # fields by weight: A (names, titles), B, C (summaries, bodies)
+    b: tuple
+    c: tuple
+    title: str  # the field shown as the link text
+    similar: tuple = ()  # PostgreSQL: trigram similarity of the whole field with the query (name % q)
+    word_similar: tuple = ()  # PostgreSQL: trigram word similarity (title %> q), for longer titles
+    fallback: tuple = ()  # SQLite: extra A fields (the ASCII slug stands in for unaccent)
+    snippet: tuple = ()  # the text the snippet is cut from
+    order: tuple = ()  # the order of equally ranked hits
+    unused: tuple = ()  # columns never shown (deferred)
+    meta: object = None  # a callable: the plain text line under the title
+    index: str = ""  # PostgreSQL: the prefix of this kind's index names ("" for no indexes)
+
+
+@dataclass
+class Hit:
+    object: object
+    url: str
+    title_html: str
+    snippet_html: str
+    meta: str
+
+
+@dataclass
+class Group:
+    key: str
+    hits: list
+    total: int
+
+
+def searchable():
+    """What every searchable model contributes (its search_fields), in the order of the apps and their models."""
+    return [
+        model.search_fields
+        for model in apps.get_models()
+        if isinstance(getattr(model, "search_fields", None), SearchFields)
+    ]
+
+
+def search_site(query):
+    """One Group per kind (members, events, documents, initiatives) for the query text, in the page's language."""
+    query = " ".join(query.split())
+    search = _search_postgresql if connection.vendor == "postgresql" else _search_fallback
+    return [search(kind, query) for kind in searchable()]
+
+
+def config(language):
+    """The PostgreSQL text-search configuration of a language ('simple' when none is set)."""
+    return settings.SEARCH_CONFIGS.get(language, "simple")
+
+
+def localized(kind, path, language):
+    return i18n.localized(kind.queryset().model, path, language)
+
+
+def columns(kind, fields, language):
+    """[(language, columns)]: the language's columns, then (for another language) English's translated ones."""
+    sets = [(language, [localized(kind, field, language) for field in fields])]
+    if language != DEFAULT_LANGUAGE:
+        english = [localized(kind, field, DEFAULT_LANGUAGE) for field in fields]
+        sets.append((DEFAULT_LANGUAGE, [column for column in english if column not in sets[0][1]]))
+    return [(lang, cols) for lang, cols in sets if cols]
+
+
+def shown(kind, field, language):
+    return i18n.shown(kind.queryset().model, field, language)
+
+
+# PostgreSQL
+
+
+def search_vector(kind, language=None):
+    """The weighted search vector of a kind in a language; its GIN index is built from this expression."""
+    language = language or current_language()
+    by_language = {}  # the language's parts first, then English's
+    for weight, fields in (("A", kind.a), ("B", kind.b), ("C", kind.c)):
+        for lang, cols in columns(kind, fields, language):
+            by_language.setdefault(lang, []).append(SearchVector(*cols, weight=weight, config=config(lang)))
+    parts = [part for lang_parts in by_language.values() for part in lang_parts]
+    return reduce(lambda left, right: left + right, parts)
+
+
+def trigram_fields(kind, fields, language):
+    return [column for _, cols in columns(kind, fields, language) for column in cols]
+
+
+def matches_postgresql(kind, query, text_query, language=None):
+    """The match condition, on the alias `search` (the kind's search_vector()). Each part is
+    served by a GIN index: search @@ query by the vector's, name % q and title %> q by the
+    column's trigram index (pg_trgm's thresholds: 0.3 for %, 0.6 for %>)."""
+    language = language or current_language()
+    matches = Q(search=text_query)
+    if len(query) >= TRIGRAM_MIN_LENGTH:
+        matches = reduce(
+            or_,
+            [matches]
+            + [Q(**{f"{field}__trigram_similar": query}) for field in trigram_fields(kind, kind.similar, language)]
+            + [
+                Q(**{f"{field}__trigram_word_similar": query})
+                for field in trigram_fields(kind, kind.word_similar, language)
+            ],
+        )
+    return matches
+
+
+def index_statements(connection=connection):
+    """{index name: CREATE INDEX statement} for every searchable kind and language (PostgreSQL).
+
+    The expressions are compiled from search_vector() and the trigram columns, so
+    they always equal what the queries use; the name ends with a hash of the
+    statement, so a changed expression gets a new index (cicasite.apps drops the old).
+    """
+    statements = {}
+    for kind in searchable():
+        if not kind.index:
+            continue
+        model = kind.queryset().model
+        table = connection.ops.quote_name(model._meta.db_table)
+        for language, _name in settings.LANGUAGES:
+            query = model.objects.annotate(search=search_vector(kind, language)).query
+            compiler = query.get_compiler(connection=connection)
+            sql, params = query.annotations["search"].as_sql(compiler, connection)
+            expression = connection.ops.compose_sql(sql, params)
+            body = f"ON {table} USING gin (({expression}))"
+            statements[_index_name(kind.index, "search", language, body)] = body
+        trigram = set()
+        for language, _name in settings.LANGUAGES:
+            trigram |= {
+                *trigram_fields(kind, kind.similar, language),
+                *trigram_fields(kind, kind.word_similar, language),
+            }
+        for column in sorted(trigram):
+            quoted = connection.ops.quote_name(model._meta.get_field(column).column)
+            body = f"ON {table} USING gin ({quoted} gin_trgm_ops)"
+            statements[_index_name(kind.index, "trgm", column, body)] = body
+    return {name: f"CREATE INDEX IF NOT EXISTS {name} {body}" for name, body in statements.items()}
+
+
+def _index_name(prefix, what, detail, body):
+    digest = hashlib.sha256(body.encode()).hexdigest()[:8]
+    return f"{prefix}_{what}_{detail}_{digest}"[:63]
+
+
+def _search_postgresql(kind, query):
+    language = current_language()
+    text_query = SearchQuery(query, search_type="websearch", config=config(language))
+    similarities = [TrigramSimilarity(field, query) for field in trigram_fields(kind, kind.similar, language)] + [
+        TrigramWordSimilarity(query, field) for field in trigram_fields(kind, kind.word_similar, language)
+    ]
+    similarity = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
+    highlight = {"config": config(language), "start_sel": START, "stop_sel": STOP}
+    rows = list(
+        kind.queryset()
+        .alias(search=search_vector(kind, language))
+        .filter(matches_postgresql(kind, query, text_query, language))
+        .annotate(
+            rank=SearchRank(F("search"), text_query) + similarity,
+            total=Window(Count("pk")),
+            title_marked=SearchHeadline(
+                shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
+            ),
+            snippet_marked=SearchHeadline(
+                _joined(kind, kind.snippet, language),
+                text_query,
+                max_words=40,
+                min_words=20,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **highlight,
+            ),
+        )
+        .defer(*kind.unused, *kind.c)
+        .order_by("-rank", *kind.order)[:LIMIT]
+    )
+    hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
+    return Group(kind.key, hits, rows[0].total if rows else 0)
+
+
+def _joined(kind, fields, language):
+    texts = [shown(kind, field, language) for field in fields]
+    if len(texts) == 1:
+        return texts[0]
+    return Concat(*[part for text in texts for part in (text, Value(" "))][:-1], output_field=TextField())
+
+
+def _marked(text):
+    """Escape headline text, then turn the START…STOP pairs into <mark>…</mark>."""
+    html = MARKED.sub(r"<mark>\1</mark>", escape((text or "").strip()))
+    return mark_safe(html.replace(START, "").replace(STOP, ""))  # escaped above
+
+
+# SQLite (and any other database)
+
+
+# Russian noun and adjective endings the fallback strips ("саммита" -> "саммит"), longest first.
+RUSSIAN_ENDINGS = sorted(
+    "ами ями ого его ому ему ыми ими ах ях ов ев ей ой ый ий ая яя ое ее ом ем ам ям ую юю а я ы и у ю е о ь".split(),
+    key=len,
+    reverse=True,
+)
+CYRILLIC = re.compile("[а-яё]")
+
+
+def terms(query):
+    """The words of a query for the fallback: lower case, without a plural -s or a Russian ending, no repeats."""
+    words = []
+    for word in re.findall(r"\w+", query.lower()):
+        if CYRILLIC.search(word):
+            for ending in RUSSIAN_ENDINGS:
+                if word.endswith(ending) and len(word) - len(ending) >= 4:
+                    word = word[: -len(ending)]
+                    break
+        elif len(word) > 4 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if len(word) > 1 and word not in words:
+            words.append(word)
+    return words[:MAX_TERMS]
+
+
+def spellings(word):
+    """SQLite's LIKE folds only ASCII: a Cyrillic word is also tried capitalised and in capitals."""
+    return [word, word.capitalize(), word.upper()] if CYRILLIC.search(word) else [word]
+
+
+def _search_fallback(kind, query):
+    words = terms(query)
+    if not words:
+        return Group(kind.key, [], 0)
+    language = current_language()
+    weighted = [
+        (weight, column)
+        for weight, fields in (("A", kind.a + kind.fallback), ("B", kind.b), ("C", kind.c))
+        for _, cols in columns(kind, fields, language)
+        for column in cols
+    ]
+
+    def contains(column, word):
+        return reduce(or_, [Q(**{f"{column}__icontains": spelling}) for spelling in spellings(word)])
+
+    # Every word must occur in some field.
+    matches = Q()
+    for word in words:
+        matches &= reduce(or_, [contains(column, word) for _, column in weighted])
+    rank = sum(
+        (
+            Case(When(contains(column, word), then=Value(WEIGHTS[weight])), default=Value(0))
+            for word in words
+            for weight, column in weighted
+        ),
+        start=Value(0),
+    )
+    rows = list(
+        kind.queryset()
+        .filter(matches)
+        .annotate(rank=rank, total=Window(Count("pk")))
+        .defer(*kind.unused)
+        .order_by("-rank", *kind.order)[:LIMIT]
+    )
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    hits = []
+    for row in rows:
+        snippet_text = " ".join(str(_value(row, field)) for field in kind.snippet)
+        hits.append(_hit(kind, row, highlight(getattr(row, kind.title), pattern), excerpt(snippet_text, pattern)))
+    return Group(kind.key, hits, rows[0].total if rows else 0)
+
+
+def _value(row, field):
+    for name in field.split("__"):
+        row = getattr(row, name)
+    return row or ""
+
+
+def highlight(text, pattern):
+    """Escaped text with every match of the pattern in <mark>."""
+    parts, position = [], 0
+    for match in pattern.finditer(text):
+        parts += [escape(text[position : match.start()]), "<mark>", escape(match.group()), "</mark>"]
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # every piece escaped
+
+
+def excerpt(text, pattern, length=SNIPPET_CHARS):
+    """About `length` characters of text around the first match, at word boundaries, highlighted."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    match = pattern.search(text)
+    start = max(0, match.start() - length // 3) if match else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+        if match and start > match.start():
+            start = match.start()
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        if space > (match.end() if match else start):
+            end = space
+    piece = highlight(text[start:end], pattern)
+    return mark_safe(("… " if start else "") + piece + (" …" if end < len(text) else ""))  # escaped by highlight()
+
+
+def _hit(kind, row, title_html, snippet_html):
+    return Hit(row, row.get_absolute_url(), title_html, snippet_html, kind.meta(row))

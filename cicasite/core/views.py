@@ -1,0 +1,128 @@
+"""The views every app builds on: the filtered, paginated list and the staff preview of a record."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.views.generic import ListView
+
+from cicasite.core import review
+from cicasite.core.filters import canonical_redirect
+from cicasite.core.pagination import SeekPaginator
+
+
+def related_model(model, name):
+    """The model at the other end of a relation, reverse ones included: how an app reaches the
+    records of an app above it without importing it (README "Layout")."""
+    return model._meta.get_field(name).related_model
+
+
+class PreviewMixin:
+    """For detail views whose queryset starts with visible_to(request.user).
+
+    A record the public cannot see (draft, scheduled, ended) reaches only staff: the page
+    then carries a banner saying so and is never cached or indexed. A record with a working
+    copy (cicasite.core.review) is shown to staff as it will be once approved, under a "Pending
+    changes" banner (?live=1 shows the live version).
+    """
+
+    pending = None
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_staff and "live" not in request.GET:
+            record = self.get_object()
+            copy = review.copy_of(record)
+            if copy is not None:
+                try:
+                    self.pending = {"copy": copy, "rows": review.changes(copy, record)}
+                except review.Conflict as conflict:  # shown on the live page: the copy cannot be applied
+                    self.pending = {"copy": copy, "conflict": str(conflict)}
+                    return super().get(request, *args, **kwargs)
+                with review.preview(copy):
+                    response = super().get(request, *args, **kwargs)
+                    response.render()  # the queries run now, inside the preview
+                return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.object.is_published:
+            context["preview"] = self.object
+        if self.pending:
+            context["pending"] = self.pending
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if "preview" in context or "pending" in context:
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+class FilteredListView(ListView):
+    """A paginated list narrowed by a django-filter FilterSet from GET parameters.
+
+    Invalid filter values never fail the page: the invalid field is ignored,
+    marked in the form, and announced in a message above the results.
+    """
+
+    filterset_class = None
+    paginate_by = settings.PAGE_SIZE
+    paginator_class = SeekPaginator  # no OFFSET walk, no COUNT(*) per request
+    page_kwarg = "page"
+
+    def get_base_queryset(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        # A GET form submits every field, empty or not; send the visitor to the tidy, shareable
+        # address (known parameters only, empty ones dropped, declared order), for good: 301.
+        # Values are kept as typed, so an invalid one still gets its message.
+        return canonical_redirect(request, self.query_names()) or super().get(request, *args, **kwargs)
+
+    def active_filters(self):
+        """Each applied filter as a removable chip: its label, its value as shown, and the address without it."""
+        applied = self.filterset.applied()
+        chips = []
+        for name, value in applied.items():
+            field = self.filterset.form.fields[name]
+            choices = dict(getattr(field, "choices", []) or []) if not hasattr(value, "pk") else {}
+            shown = choices.get(value, value) if choices else value
+            others = [(other, self.request.GET.get(other, "").strip()) for other in applied if other != name]
+            query = urlencode(others)
+            chips.append(
+                {
+                    "label": field.label,
+                    "value": shown,
+                    "remove_url": f"{self.request.path}?{query}" if query else self.request.path,
+                }
+            )
+        return chips
+
+    def query_names(self):
+        return [*self.filterset_class.base_filters, self.page_kwarg]
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        for name, counts in self.filterset.facet_counts().items():
+            form.fields[name].widget.counts = counts
+        page = context["page_obj"].number if context.get("page_obj") else None
+        query = self.filterset.canonical_query(page=page)
+        context["canonical_url"] = f"{settings.SITE_URL}{self.request.path}" + (f"?{query}" if query else "")
+        self.request.canonical_query = query  # for the hreflang alternates (cicasite.core.context_processors)
+        invalid = [form[name] for name in form.errors] if self.filterset.is_bound else []
+        context.update(
+            filterset=self.filterset,
+            filter_form=form,
+            invalid_fields=invalid,
+            active_filters=self.active_filters(),
+            result_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
+        )
+        return context
