@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.core.admin import PublishableAdmin, TranslatedStackedInline
-from cicasite.core.editorial import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublicationStateFilter, PublishableInlineMixin
+from cicasite.core.admin_base import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublishableInlineMixin
+from cicasite.core.editorial import PublicationStateFilter
 from events.models import Document, Event
 
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.core.admin import PublishableAdmin
-from cicasite.core.editorial import PUBLICATION_FIELDS, PublicationStateFilter
+from cicasite.core.admin_base import PUBLICATION_FIELDS
+from cicasite.core.editorial import PublicationStateFilter
 from initiatives.models import Chairmanship, Initiative
 
 

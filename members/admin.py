@@ -3,7 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.core.admin import PublishableAdmin, TranslatedTabularInline
-from cicasite.core.editorial import PUBLICATION_FIELDS, EditorialAdmin, PublicationStateFilter, PublishableInlineMixin
+from cicasite.core.admin_base import PUBLICATION_FIELDS, PublishableInlineMixin
+from cicasite.core.editorial import EditorialAdmin, PublicationStateFilter
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 

@@ -13,18 +13,13 @@
   transaction; if it changed meanwhile, the save is refused with the fields that changed.
 """
 
-import hashlib
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -33,226 +28,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
-from reversion.models import Version
 
-from cicasite.core import i18n, publishing, review
+from cicasite.core import publishing, review
+from cicasite.core.admin_base import (
+    EditorialForm,
+    SafeAutocompleteMixin,
+    admin_url,
+)
+from cicasite.core.history import HistoryMixin
 from cicasite.core.models import Publishable, public_q
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 DRAFT = Publishable.PublicationStatus.DRAFT
-SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
-# The "Publication" fieldset of every publishable record's change form.
-PUBLICATION_FIELDS = ["publication_status", SCHEDULE_FIELDS, "created_at", "updated_at"]
-TOKEN_SALT = "cicasite.core.editorial.edit-token"
-# Not compared for lost updates: they change on every save or never by hand.
-UNTRACKED = {"id", "created_at", "updated_at"}
-
-
-def can_publish(user, model):
-    return publishing.may_publish(user, model)
-
-
-# --- No lost updates -------------------------------------------------------------------
-
-
-def tracked_fields(model):
-    opts = model._meta
-    # A translated field's own column only mirrors one of its languages (name_en, name_ru, ...):
-    # those are the fields editors edit and see compared.
-    mirrors = set(i18n.translated_fields(model))
-    concrete = [f for f in opts.concrete_fields if f.name not in UNTRACKED and f.name not in mirrors]
-    return concrete, list(opts.many_to_many)
-
-
-def snapshot(obj, m2m_values=None):
-    """A short fingerprint of every editable value of obj, per field name.
-
-    m2m_values: the many-to-many pks to fingerprint instead of the stored ones (a deserialised copy's).
-    """
-    concrete, m2m = tracked_fields(type(obj))
-    # An empty text is empty whether stored as NULL or "" (translation columns start as NULL).
-    values = {f.name: "" if f.value_from_object(obj) in (None, "") else f.value_to_string(obj) for f in concrete}
-    for field in m2m:
-        if m2m_values is not None and field.name in m2m_values:
-            pks = m2m_values[field.name]
-        else:
-            pks = getattr(obj, field.name).values_list("pk", flat=True)
-        values[field.name] = ",".join(str(pk) for pk in sorted(pks))
-    return {name: hashlib.sha256(value.encode()).hexdigest()[:16] for name, value in values.items()}
-
-
-class EditTokenMixin(forms.ModelForm):
-    """Adds the hidden edit_token and refuses a save over someone else's newer save."""
-
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["edit_token"].initial = signing.dumps(snapshot(self.instance), salt=TOKEN_SALT, compress=True)
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.instance.pk is None:
-            return cleaned_data
-        try:
-            seen = signing.loads(cleaned_data.get("edit_token") or "", salt=TOKEN_SALT)
-        except signing.BadSignature:
-            raise ValidationError(
-                _("This form is out of date or incomplete. Reload the page and make your changes again."),
-                code="stale",
-            ) from None
-        model = type(self.instance)
-        # Locked until the admin's transaction ends, so nobody saves between this check and our save.
-        current = model._default_manager.select_for_update().get(pk=self.instance.pk)
-        now = snapshot(current)
-        changed = [name for name in now if seen.get(name) != now[name]]
-        if changed:
-            labels = [
-                str(self.fields[name].label if name in self.fields else model._meta.get_field(name).verbose_name)
-                for name in changed
-            ]
-            latest = Version.objects.get_for_object(current).select_related("revision__user").first()
-            who = (latest.revision.user if latest and latest.revision.user else None) or _("Someone")
-            raise ValidationError(
-                _(
-                    "%(who)s saved this record at %(when)s, after you opened it. Changed meanwhile: %(fields)s. "
-                    "Your changes were not saved, so as not to overwrite theirs: reload the page to see their "
-                    "version, then make your changes again."
-                )
-                % {
-                    "who": who,
-                    "when": date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
-                    "fields": ", ".join(labels),
-                },
-                code="lost_update",
-            )
-        return cleaned_data
-
-
-# --- Related-record fields that survive a bad value ------------------------------------
-
-
-def _is_key(field, value):
-    """Whether value could be a key in field's column: "abc" or a number past 64 bits is not."""
-    try:
-        key = field.to_python(value)
-    except ValidationError:
-        return False
-    return not isinstance(key, int) or -(2**63) <= key < 2**63
-
-
-def _target(remote):
-    name = getattr(remote, "field_name", None)  # a foreign key's target field; many-to-many: the pk
-    return remote.model._meta.get_field(name) if name else remote.model._meta.pk
-
-
-class SafeAutocompleteSelect(AutocompleteSelect):
-    """Django's admin autocomplete looks the submitted value up to redraw the form; a value that
-    is no key ("abc", 10**30) made that lookup fail with a 500 (found by the outsider attack)."""
-
-    def optgroups(self, name, value, attr=None):
-        target = _target(self.field.remote_field)
-        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
-
-
-class SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
-    def optgroups(self, name, value, attr=None):
-        target = _target(self.field.remote_field)
-        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
-
-
-class SafeModelChoiceField(forms.ModelChoiceField):
-    """A value that is no key is an invalid choice before any query (SQLite overflows on 10**30)."""
-
-    def to_python(self, value):
-        if value not in self.empty_values:
-            model = self.queryset.model
-            target = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
-            if not _is_key(target, value):
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        target = self.queryset.model._meta.pk
-        for pk in value:
-            if not _is_key(target, pk):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
-
-
-class SafeAutocompleteMixin:
-    """For model admins and inlines: related-record fields and autocompletes that answer a bad value
-    with a form error."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
-        kwargs.setdefault("form_class", SafeModelChoiceField)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
-        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-# --- Forms with the publishing rule ----------------------------------------------------
-
-
-class PublishingRuleMixin(forms.ModelForm):
-    """Says on the form, before any save, what cicasite.core.publishing would refuse."""
-
-    user = publishing.SYSTEM  # set per request by the admin's get_form / get_formset
-
-    def _post_clean(self):
-        super()._post_clean()  # the instance now carries the new values
-        if self.user is publishing.SYSTEM or (self.instance.pk is not None and not self.has_changed()):
-            return
-        reason = publishing.refusal(self.user, self.instance)
-        if reason:
-            self.add_error(None, ValidationError(reason, code="publish_permission"))
-
-
-class PublishableInlineFormSet(forms.BaseInlineFormSet):
-    user = publishing.SYSTEM
-
-    def clean(self):
-        super().clean()
-        if self.user is publishing.SYSTEM:
-            return
-        for form in self.deleted_forms:
-            if form.instance.pk is not None:
-                reason = publishing.refusal(self.user, form.instance, deleting=True)
-                if reason:
-                    raise ValidationError(reason)
-
-
-class PublishableInlineMixin(SafeAutocompleteMixin):
-    """For inlines of governed children (roles, documents): the same rule on each row."""
-
-    formset = PublishableInlineFormSet
-
-    def get_formset(self, request, obj=None, **kwargs):
-        form = type("InlineForm", (PublishingRuleMixin, self.form), {"user": request.user})
-        formset = super().get_formset(request, obj, form=form, **kwargs)
-        formset.user = request.user
-        return formset
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not publishing.may_publish(request.user, self.model):
-            fields += [f for f in publishing.PUBLICATION_FIELDS if _has_field(self.model, f)]
-        return fields
-
-
-def _has_field(model, name):
-    return any(f.name == name for f in model._meta.concrete_fields)
 
 
 # --- Status at a glance ----------------------------------------------------------------
@@ -287,20 +74,10 @@ STATE_CLASSES = {
 }
 
 
-def admin_url(obj, view, *args):
-    """The admin address of one of obj's pages: admin_url(member, "review"), admin_url(member, "compare", 7)."""
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[quote(obj.pk), *args])
-
-
 # --- The admin -------------------------------------------------------------------------
 
 
-class EditorialForm(EditTokenMixin, PublishingRuleMixin, forms.ModelForm):
-    pass
-
-
-class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
+class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
     """The admin of every governed model: the publishing rule, working copies and their review,
     history with compare and restore, no lost updates."""
 
@@ -604,135 +381,3 @@ class EditorialAdmin(SafeAutocompleteMixin, VersionAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def _object_and_version(self, request, object_id, version_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        version = Version.objects.get_for_object(obj).select_related("revision__user").filter(pk=version_id).first()
-        if version is None:
-            raise Http404
-        return obj, version
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        versions = list(Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk"))
-        rows = []
-        for version, older in zip(versions, [*versions[1:], None], strict=False):
-            changed = field_changes(self.model, older.field_dict if older else {}, version.field_dict)
-            rows.append(
-                {
-                    "version": version,
-                    "changed": [row["label"] for row in changed] if older else [_("created (first revision)")],
-                    "compare_url": admin_url(obj, "compare", version.pk),
-                }
-            )
-        context = self.page_context(
-            request,
-            obj,
-            _("History: %s") % obj,
-            rows=rows,
-            created_at=getattr(obj, "created_at", None),
-            **(extra_context or {}),
-        )
-        return TemplateResponse(request, self.object_history_template, context)
-
-    def compare_view(self, request, object_id, version_id):
-        obj, version = self._object_and_version(request, object_id, version_id)
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        current = current_field_dict(obj)
-        root = publishing.root_of(obj) or obj
-        context = self.page_context(
-            request,
-            obj,
-            _("Compare a revision of %s with the current version") % obj,
-            version=version,
-            differences=field_changes(self.model, version.field_dict, current, content_only=True),
-            into_copy=publishing.is_live(root),
-            may_revert=self.has_change_permission(request, obj),
-            revert_url=admin_url(obj, "revert", version.pk),
-        )
-        return TemplateResponse(request, "admin/cicasite/compare.html", context)
-
-    def revert_view(self, request, object_id, version_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        obj, version = self._object_and_version(request, object_id, version_id)
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        root = publishing.root_of(obj) or obj
-        change_url = admin_url(root, "change")
-        when = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
-        try:
-            copy = review.restore(root, version.revision, request.user, when)
-        except (PermissionDenied, review.Conflict) as refused:
-            self.message_user(request, str(refused), messages.ERROR)
-            return HttpResponseRedirect(change_url)
-        if copy is not None:
-            message = _(
-                "The content of the revision of %(when)s is now in the working copy; the public still sees the "
-                "live version until a Publisher approves it. Publication settings are unchanged."
-            ) % {"when": when}
-            self.message_user(request, message, messages.SUCCESS)
-            return HttpResponseRedirect(self.review_url(root))
-        self.log_change(request, root, _("Restored the content of the revision of %(when)s.") % {"when": when})
-        message = _("Restored the content of the revision of %(when)s; this is now a new revision.")
-        self.message_user(request, message % {"when": when}, messages.SUCCESS)
-        return HttpResponseRedirect(change_url)
-
-
-def current_field_dict(obj):
-    concrete, m2m = tracked_fields(type(obj))
-    values = {f.attname: getattr(obj, f.attname) for f in concrete}
-    for field in m2m:
-        values[field.attname] = list(getattr(obj, field.name).values_list("pk", flat=True))
-    return values
-
-
-def describe(related):
-    """A related record as a reviewer must see it: a source with the address its link will open."""
-    url = getattr(related, "url", "")
-    return f"{related} <{url}>" if url else str(related)
-
-
-def readable(field, value):
-    if value in (None, "", []):
-        return "—"
-    if field.many_to_many:
-        names = {str(pk): describe(o) for pk, o in field.related_model._default_manager.in_bulk(value).items()}
-        return ", ".join(sorted(names.get(str(pk), str(pk)) for pk in value))
-    if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return describe(related) if related else str(value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if hasattr(value, "tzinfo") and value.tzinfo:
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    return str(value)
-
-
-def field_changes(model, before, after, content_only=False):
-    """Field-by-field differences between two field dicts (attname -> value), readable.
-
-    content_only leaves out the publication fields, which a restore never changes.
-    """
-    concrete, m2m = tracked_fields(model)
-    rows = []
-    for field in [*concrete, *m2m]:
-        if content_only and field.name in publishing.PUBLICATION_FIELDS:
-            continue
-        old, new = before.get(field.attname), after.get(field.attname)
-        if field.many_to_many:
-            old, new = sorted(old or []), sorted(new or [])
-        if old in (None, "") and new in (None, ""):
-            continue  # empty either way (translation columns start as NULL)
-        if old != new:
-            rows.append(
-                {"label": capfirst(field.verbose_name), "before": readable(field, old), "after": readable(field, new)}
-            )
-    return rows

@@ -20,19 +20,28 @@ from contextlib import contextmanager
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion import create_revision, set_comment, set_user
-from reversion.revisions import _get_options, is_registered
 
 from cicasite.core import publishing
+from cicasite.core.merge import (  # noqa: F401 (Conflict: review.Conflict for callers)
+    ALL,
+    Conflict,
+    apply,
+    children,
+    fingerprints,
+    label_and_pk,
+    model_for,
+    row_key,
+    serialise,
+    snapshot_of,
+)
 from cicasite.core.models import Publishable, ReviewNote, WorkingCopy
 
-ALL = object()  # apply(publish_new=ALL): every new child published, as approval does by default
 State = WorkingCopy.State
 Action = ReviewNote.Action
 log = logging.getLogger(__name__)
@@ -47,167 +56,6 @@ def copy_of(obj):
     return WorkingCopy.objects.of(obj).first()
 
 
-def _key(obj):
-    return [obj._meta.label_lower, obj.pk]
-
-
-def children(root):
-    """The rows edited together with root: the relations its admin edits inline (reversion's follow)."""
-    model = type(root)
-    if not is_registered(model):
-        return []
-    found = []
-    for name in _get_options(model).follow:
-        related = getattr(root, name, None)
-        if related is not None and hasattr(related, "all"):
-            found += list(related.all())
-    return found
-
-
-def serialise(objects):
-    return json.loads(serializers.serialize("json", objects))
-
-
-def snapshot_of(root):
-    from cicasite.core.editorial import snapshot
-
-    return snapshot(root)
-
-
-def row_key(obj):
-    return f"{obj._meta.label_lower}:{obj.pk}"
-
-
-def fingerprints(root):
-    """Per row of the record and its children ("app.model:pk"), the fingerprint of every field."""
-    return {row_key(obj): snapshot_of(obj) for obj in [root, *children(root)]}
-
-
-# --- Applying a copy ---------------------------------------------------------------------
-
-
-class Conflict(Exception):
-    """The copy cannot be written over the live rows as they are now (a value another record holds)."""
-
-
-def apply(copy, *, publish_new=None):
-    """Write the copy over the live rows (in the caller's transaction); return the root as saved.
-
-    Existing rows keep their stored publication fields: a copy never publishes,
-    schedules or unpublishes anything. New children are drafts, except those in
-    publish_new (keys "app.model:pk" a Publisher ticked), published with the record.
-    The record's own fields that the copy did not change keep their live values, so a
-    Publisher's direct edit made meanwhile is not undone. Raises Conflict, writing
-    nothing, when a row would break a rule of the database (a unique code or slug).
-    """
-    try:
-        with transaction.atomic():
-            return _apply(copy, publish_new)
-    except ValidationError as error:
-        raise Conflict(" ".join(error.messages)) from error
-    except IntegrityError as error:
-        raise Conflict(_("A value in it is already another record's (%(detail)s).") % {"detail": error}) from error
-
-
-def child_links(root_model):
-    """For each kind of child edited with root_model's records: the name of its foreign key to the record."""
-    if not is_registered(root_model):
-        return {}
-    links = {}
-    for name in _get_options(root_model).follow:
-        relation = root_model._meta.get_field(name)
-        links[relation.related_model._meta.label_lower] = relation.field.attname
-    return links
-
-
-def _belongs(row, links, root_pk):
-    """Whether a stored child row is still part of the record (a Publisher may have moved it elsewhere)."""
-    attname = links.get(row._meta.label_lower)
-    return attname is None or getattr(row, attname) == root_pk
-
-
-def _check_references(obj, m2m):
-    """Every record the row points at still exists; else a Conflict, not a failed commit."""
-    missing = []
-    for field in obj._meta.concrete_fields:
-        value = getattr(obj, field.attname)
-        if field.is_relation and value is not None:
-            if not field.remote_field.model._base_manager.filter(pk=value).exists():
-                missing.append(field.verbose_name)
-    for name, values in m2m.items():
-        field = obj._meta.get_field(name)
-        if field.remote_field.model._base_manager.filter(pk__in=values).count() != len(set(values)):
-            missing.append(field.verbose_name)
-    if missing:
-        fields = ", ".join(str(name) for name in missing)
-        raise Conflict(_("It points at a record that was deleted since (%(fields)s).") % {"fields": fields})
-
-
-def _apply(copy, publish_new):
-    from cicasite.core.editorial import snapshot
-
-    data = copy.data
-    new = {tuple(key) for key in data.get("new", [])}
-    publish_new = publish_new if publish_new is ALL else set(publish_new or ())
-    root_model = copy.content_type.model_class()
-    links = child_links(root_model)
-    for label, pk in data.get("deleted", []):
-        row = _model(label)._default_manager.filter(pk=pk).first()
-        if row is not None and _belongs(row, links, copy.object_id):
-            row.delete()  # a row moved to another record since is that record's now: left alone
-    root = None
-    for item in serializers.deserialize("json", json.dumps(data.get("objects", []))):
-        obj = item.object
-        model = type(obj)
-        key = (model._meta.label_lower, obj.pk)
-        stored = model._default_manager.filter(pk=obj.pk).first()
-        m2m = dict(item.m2m_data or {})
-        if key in new:
-            if stored is not None:
-                obj.pk = None  # the number was taken meanwhile (SQLite reuses them): a new row
-                obj._state.adding = True
-            if issubclass(model, Publishable):
-                ticked = publish_new is ALL or f"{key[0]}:{key[1]}" in publish_new
-                obj.publication_status = (
-                    Publishable.PublicationStatus.PUBLISHED if ticked else Publishable.PublicationStatus.DRAFT
-                )
-        elif stored is None:
-            continue  # removed from the live record since the copy was made: stays removed
-        elif root is not None and not _belongs(stored, links, copy.object_id):
-            continue  # moved to another record since: that record's now, left alone
-        else:
-            obj._state.adding, obj._state.db = False, stored._state.db  # an update: its own pk is no clash
-            if issubclass(model, Publishable):
-                for field in publishing.PUBLICATION_FIELDS:
-                    setattr(obj, field, getattr(stored, field))
-            if hasattr(stored, "created_at"):
-                obj.created_at = stored.created_at
-            base = copy.base.get(f"{key[0]}:{key[1]}")
-            if base:  # a three-way merge with the live row: what the copy did not change stays as it is now
-                untouched = [name for name, value in snapshot(obj, m2m).items() if base.get(name) == value]
-                for name in untouched:
-                    field = model._meta.get_field(name)
-                    if field.many_to_many:
-                        m2m.pop(name, None)
-                    else:
-                        setattr(obj, field.attname, getattr(stored, field.attname))
-        _check_references(obj, m2m)
-        obj.validate_unique()
-        obj.validate_constraints()
-        obj.save()
-        for name, values in m2m.items():
-            getattr(obj, name).set(values)
-        if root is None:
-            root = obj
-    return root
-
-
-def _model(label):
-    from django.apps import apps
-
-    return apps.get_model(label)
-
-
 class EditingSession:
     """What editing() hands the admin: the copy (or None) and capture() after a successful save."""
 
@@ -215,7 +63,7 @@ class EditingSession:
         self.root = root
         self.user = user
         self.copy = copy_of(root)
-        self.live_children = {tuple(_key(child)) for child in children(root)}
+        self.live_children = {tuple(label_and_pk(child)) for child in children(root)}
         self.captured = None
         self.conflict = None
 
@@ -224,7 +72,7 @@ class EditingSession:
         root = type(self.root)._default_manager.get(pk=self.root.pk)
         self.captured_fingerprints = fingerprints(root)
         kids = children(root)
-        now = {tuple(_key(child)) for child in kids}
+        now = {tuple(label_and_pk(child)) for child in kids}
         self.captured = {
             "objects": serialise([root, *kids]),
             "new": sorted(now - self.live_children),
@@ -291,20 +139,20 @@ def preview(copy):
 
 def changes(copy, root):
     """What approving the copy changes: per row, field by field (the same rows as the history pages)."""
-    from cicasite.core.editorial import current_field_dict, field_changes
+    from cicasite.core.history import current_field_dict, field_changes
 
     def dicts():
-        rows = {tuple(_key(root)): (root, current_field_dict(root))}
+        rows = {tuple(label_and_pk(root)): (root, current_field_dict(root))}
         for child in children(root):
-            rows[tuple(_key(child))] = (child, current_field_dict(child))
+            rows[tuple(label_and_pk(child))] = (child, current_field_dict(child))
         return rows
 
     live = dicts()
     with preview(copy):
         fresh = type(root)._default_manager.get(pk=root.pk)
-        pending = {tuple(_key(fresh)): (fresh, current_field_dict(fresh))}
+        pending = {tuple(label_and_pk(fresh)): (fresh, current_field_dict(fresh))}
         for child in children(fresh):
-            pending[tuple(_key(child))] = (child, current_field_dict(child))
+            pending[tuple(label_and_pk(child))] = (child, current_field_dict(child))
         new = {tuple(key) for key in copy.data.get("new", [])}
         rows = []
         for key, (obj, after) in pending.items():
@@ -356,7 +204,7 @@ def live_changed_since(copy, root):
     Returns (kept, overridden): fields approval keeps at their new live value, and fields the copy
     changed too, whose copy value wins. Each as (row, field name).
     """
-    from cicasite.core.editorial import snapshot
+    from cicasite.core.admin_base import snapshot
 
     copied = {}
     for item in serializers.deserialize("json", json.dumps(copy.data.get("objects", []))):
@@ -364,7 +212,7 @@ def live_changed_since(copy, root):
     kept, overridden = [], []
     for key, base in copy.base.items():
         label, pk = key.rsplit(":", 1)
-        obj = _model(label)._default_manager.filter(pk=pk).first()
+        obj = model_for(label)._default_manager.filter(pk=pk).first()
         if obj is None:
             continue  # deleted since: approval leaves it deleted
         for name, value in snapshot_of(obj).items():

@@ -1,0 +1,244 @@
+"""The admin's building blocks: safe autocompletes, the publishing rule and the edit token in forms,
+inlines, and admin_url(). The editorial admin (cicasite.core.editorial) and every app's admin use them."""
+
+import hashlib
+
+from django import forms
+from django.contrib.admin.utils import quote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reversion.models import Version
+
+from cicasite.core import i18n, publishing
+
+SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
+# The "Publication" fieldset of every publishable record's change form.
+PUBLICATION_FIELDS = ["publication_status", SCHEDULE_FIELDS, "created_at", "updated_at"]
+# The salt of the signed edit token; its text is what it has always been, so open forms stay valid.
+TOKEN_SALT = "cicasite.editorial.edit-token"
+
+
+# Not compared for lost updates: they change on every save or never by hand.
+UNTRACKED = {"id", "created_at", "updated_at"}
+
+
+def can_publish(user, model):
+    return publishing.may_publish(user, model)
+
+
+# --- No lost updates -------------------------------------------------------------------
+
+
+def tracked_fields(model):
+    opts = model._meta
+    # A translated field's own column only mirrors one of its languages (name_en, name_ru, ...):
+    # those are the fields editors edit and see compared.
+    mirrors = set(i18n.translated_fields(model))
+    concrete = [f for f in opts.concrete_fields if f.name not in UNTRACKED and f.name not in mirrors]
+    return concrete, list(opts.many_to_many)
+
+
+def snapshot(obj, m2m_values=None):
+    """A short fingerprint of every editable value of obj, per field name.
+
+    m2m_values: the many-to-many pks to fingerprint instead of the stored ones (a deserialised copy's).
+    """
+    concrete, m2m = tracked_fields(type(obj))
+    # An empty text is empty whether stored as NULL or "" (translation columns start as NULL).
+    values = {f.name: "" if f.value_from_object(obj) in (None, "") else f.value_to_string(obj) for f in concrete}
+    for field in m2m:
+        if m2m_values is not None and field.name in m2m_values:
+            pks = m2m_values[field.name]
+        else:
+            pks = getattr(obj, field.name).values_list("pk", flat=True)
+        values[field.name] = ",".join(str(pk) for pk in sorted(pks))
+    return {name: hashlib.sha256(value.encode()).hexdigest()[:16] for name, value in values.items()}
+
+
+class EditTokenMixin(forms.ModelForm):
+    """Adds the hidden edit_token and refuses a save over someone else's newer save."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edit_token"].initial = signing.dumps(snapshot(self.instance), salt=TOKEN_SALT, compress=True)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        try:
+            seen = signing.loads(cleaned_data.get("edit_token") or "", salt=TOKEN_SALT)
+        except signing.BadSignature:
+            raise ValidationError(
+                _("This form is out of date or incomplete. Reload the page and make your changes again."),
+                code="stale",
+            ) from None
+        model = type(self.instance)
+        # Locked until the admin's transaction ends, so nobody saves between this check and our save.
+        current = model._default_manager.select_for_update().get(pk=self.instance.pk)
+        now = snapshot(current)
+        changed = [name for name in now if seen.get(name) != now[name]]
+        if changed:
+            labels = [
+                str(self.fields[name].label if name in self.fields else model._meta.get_field(name).verbose_name)
+                for name in changed
+            ]
+            latest = Version.objects.get_for_object(current).select_related("revision__user").first()
+            who = (latest.revision.user if latest and latest.revision.user else None) or _("Someone")
+            raise ValidationError(
+                _(
+                    "%(who)s saved this record at %(when)s, after you opened it. Changed meanwhile: %(fields)s. "
+                    "Your changes were not saved, so as not to overwrite theirs: reload the page to see their "
+                    "version, then make your changes again."
+                )
+                % {
+                    "who": who,
+                    "when": date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
+                    "fields": ", ".join(labels),
+                },
+                code="lost_update",
+            )
+        return cleaned_data
+
+
+# --- Related-record fields that survive a bad value ------------------------------------
+
+
+def _is_key(field, value):
+    """Whether value could be a key in field's column: "abc" or a number past 64 bits is not."""
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    return not isinstance(key, int) or -(2**63) <= key < 2**63
+
+
+def _target(remote):
+    name = getattr(remote, "field_name", None)  # a foreign key's target field; many-to-many: the pk
+    return remote.model._meta.get_field(name) if name else remote.model._meta.pk
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's admin autocomplete looks the submitted value up to redraw the form; a value that
+    is no key ("abc", 10**30) made that lookup fail with a 500 (found by the outsider attack)."""
+
+    def optgroups(self, name, value, attr=None):
+        target = _target(self.field.remote_field)
+        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
+
+
+class SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        target = _target(self.field.remote_field)
+        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A value that is no key is an invalid choice before any query (SQLite overflows on 10**30)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            model = self.queryset.model
+            target = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+            if not _is_key(target, value):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        target = self.queryset.model._meta.pk
+        for pk in value:
+            if not _is_key(target, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class SafeAutocompleteMixin:
+    """For model admins and inlines: related-record fields and autocompletes that answer a bad value
+    with a form error."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# --- Forms with the publishing rule ----------------------------------------------------
+
+
+class PublishingRuleMixin(forms.ModelForm):
+    """Says on the form, before any save, what cicasite.core.publishing would refuse."""
+
+    user = publishing.SYSTEM  # set per request by the admin's get_form / get_formset
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the new values
+        if self.user is publishing.SYSTEM or (self.instance.pk is not None and not self.has_changed()):
+            return
+        reason = publishing.refusal(self.user, self.instance)
+        if reason:
+            self.add_error(None, ValidationError(reason, code="publish_permission"))
+
+
+class PublishableInlineFormSet(forms.BaseInlineFormSet):
+    user = publishing.SYSTEM
+
+    def clean(self):
+        super().clean()
+        if self.user is publishing.SYSTEM:
+            return
+        for form in self.deleted_forms:
+            if form.instance.pk is not None:
+                reason = publishing.refusal(self.user, form.instance, deleting=True)
+                if reason:
+                    raise ValidationError(reason)
+
+
+class PublishableInlineMixin(SafeAutocompleteMixin):
+    """For inlines of governed children (roles, documents): the same rule on each row."""
+
+    formset = PublishableInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        form = type("InlineForm", (PublishingRuleMixin, self.form), {"user": request.user})
+        formset = super().get_formset(request, obj, form=form, **kwargs)
+        formset.user = request.user
+        return formset
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not publishing.may_publish(request.user, self.model):
+            fields += [f for f in publishing.PUBLICATION_FIELDS if _has_field(self.model, f)]
+        return fields
+
+
+def _has_field(model, name):
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
+def admin_url(obj, view, *args):
+    """The admin address of one of obj's pages: admin_url(member, "review"), admin_url(member, "compare", 7)."""
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[quote(obj.pk), *args])
+
+
+class EditorialForm(EditTokenMixin, PublishingRuleMixin, forms.ModelForm):
+    pass
