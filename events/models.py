@@ -37,6 +37,23 @@ def date_and_place(event):
     return " · ".join(part for part in (event.date_display, event.place) if part)
 
 
+# What Event records contribute to site search, and the indexes behind it (cicasite.core.search).
+EVENT_SEARCH = SearchFields(
+    key="events",
+    queryset=lambda: Event.objects.published(),
+    a=("title",),
+    b=("city", "country"),
+    c=("summary", "body"),
+    title="title",
+    word_similar=("title",),
+    snippet=("summary", "body"),
+    order=("-start_date", "title"),
+    unused=("notes",),
+    meta=date_and_place,
+    index="event",
+)
+
+
 class Event(Publishable):
     """A meeting: summit, ministerial council, senior officials committee, forum..."""
 
@@ -117,21 +134,7 @@ class Event(Publishable):
 
     objects = EventQuerySet.as_manager()
 
-    # What this model contributes to site search (cicasite.core.search).
-    search_fields = SearchFields(
-        key="events",
-        queryset=lambda: Event.objects.published(),
-        a=("title",),
-        b=("city", "country"),
-        c=("summary", "body"),
-        title="title",
-        word_similar=("title",),
-        snippet=("summary", "body"),
-        order=("-start_date", "title"),
-        unused=("notes",),
-        meta=date_and_place,
-        index="event",
-    )
+    search_fields = EVENT_SEARCH
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -160,6 +163,7 @@ class Event(Publishable):
             models.Index(fields=["publication_status", "status", "start_date"], name="event_public_status_idx"),
             # /media/events/...: which meeting owns this image (cicasite.core.media.is_public)
             models.Index(fields=["image"], name="event_image_idx"),
+            *EVENT_SEARCH.indexes(),
         ]
 
     def __str__(self):
@@ -228,6 +232,27 @@ class Event(Publishable):
         return self.status == self.Status.PLANNED
 
 
+# What Document records contribute to site search, and the indexes behind it (cicasite.core.search).
+DOCUMENT_SEARCH = SearchFields(
+    key="documents",
+    # Published documents of published meetings only.
+    queryset=lambda: Document.objects.published().filter(event__in=Event.objects.published()).select_related("event"),
+    # The document's own title only: a vector spanning the meeting's title (a join) was computed
+    # for every document on every search (cold search at 100k meetings: 3 requests a second);
+    # on its own title a GIN index serves it. The meeting is found in the meetings group.
+    a=("title",),
+    b=(),
+    c=(),
+    title="title",
+    word_similar=("title",),
+    snippet=("event__title",),
+    order=("title",),
+    unused=("event__summary", "event__body", "event__notes"),
+    meta=lambda document: date_and_place(document.event),
+    index="document",
+)
+
+
 class Document(Publishable):
     """An outcome document of a meeting: a declaration, statement, decision..."""
 
@@ -264,27 +289,7 @@ class Document(Publishable):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the meeting page."))
 
-    # What this model contributes to site search (cicasite.core.search).
-    search_fields = SearchFields(
-        key="documents",
-        # Published documents of published meetings only.
-        queryset=lambda: (
-            Document.objects.published().filter(event__in=Event.objects.published()).select_related("event")
-        ),
-        # The document's own title only: a vector spanning the meeting's title (a join) was computed
-        # for every document on every search (cold search at 100k meetings: 3 requests a second);
-        # on its own title a GIN index serves it. The meeting is found in the meetings group.
-        a=("title",),
-        b=(),
-        c=(),
-        title="title",
-        word_similar=("title",),
-        snippet=("event__title",),
-        order=("title",),
-        unused=("event__summary", "event__body", "event__notes"),
-        meta=lambda document: date_and_place(document.event),
-        index="document",
-    )
+    search_fields = DOCUMENT_SEARCH
 
     class Meta:
         ordering = ["event", "position", "title"]
@@ -298,6 +303,7 @@ class Document(Publishable):
         indexes = [
             # /media/documents/...: which document owns this file (cicasite.core.media.is_public)
             models.Index(fields=["file"], name="document_file_idx"),
+            *DOCUMENT_SEARCH.indexes(),
         ]
 
     def readiness_warnings(self):

@@ -99,6 +99,26 @@ class InitiativeQuerySet(PublishableQuerySet):
         return self.filter(proposed_by__in=Initiative.NOT_CICA)
 
 
+# What Initiative records contribute to site search, and the indexes behind it (cicasite.core.search).
+INITIATIVE_SEARCH = SearchFields(
+    key="initiatives",
+    queryset=lambda: Initiative.objects.published(),
+    a=("title",),
+    b=(),
+    c=("summary", "body"),
+    title="title",
+    word_similar=("title",),
+    snippet=("summary", "body"),
+    order=("title",),
+    unused=("notes",),
+    # An idea from public debate says so instead of a status: it is not a CICA initiative.
+    meta=lambda initiative: str(
+        initiative.get_status_display() if initiative.is_cica_own else _("Idea from public debate")
+    ),
+    index="initiative",
+)
+
+
 class Initiative(Publishable):
     """A proposal or programme: a chairmanship priority, a member's initiative, a commentator's idea."""
 
@@ -168,24 +188,7 @@ class Initiative(Publishable):
 
     objects = InitiativeQuerySet.as_manager()
 
-    # What this model contributes to site search (cicasite.core.search).
-    search_fields = SearchFields(
-        key="initiatives",
-        queryset=lambda: Initiative.objects.published(),
-        a=("title",),
-        b=(),
-        c=("summary", "body"),
-        title="title",
-        word_similar=("title",),
-        snippet=("summary", "body"),
-        order=("title",),
-        unused=("notes",),
-        # An idea from public debate says so instead of a status: it is not a CICA initiative.
-        meta=lambda initiative: str(
-            initiative.get_status_display() if initiative.is_cica_own else _("Idea from public debate")
-        ),
-        index="initiative",
-    )
+    search_fields = INITIATIVE_SEARCH
 
     class Meta:
         ordering = ["title"]
@@ -212,6 +215,7 @@ class Initiative(Publishable):
             models.Index(fields=["lead", "publication_status", "title", "id"], name="initiative_lead_public_idx"),
             # /initiatives/?status=... ordered by title
             models.Index(fields=["publication_status", "status", "title"], name="initiative_pub_status_idx"),
+            *INITIATIVE_SEARCH.indexes(),
         ]
 
     def __str__(self):

@@ -109,6 +109,26 @@ class MemberQuerySet(PublishableQuerySet):
         return self.filter(Exists(roles))
 
 
+# What Member records contribute to site search, and the indexes behind it (cicasite.core.search).
+MEMBER_SEARCH = SearchFields(
+    key="members",
+    queryset=lambda: Member.objects.published(),
+    a=("name",),
+    b=("capital", "iso_code"),
+    c=("summary", "body"),
+    title="name",
+    similar=("name", "slug"),
+    fallback=("slug",),
+    snippet=("summary", "body"),
+    order=("name",),
+    unused=("notes",),
+    meta=lambda member: " · ".join(
+        str(part) for part in (member.get_status_display(), member.capital, member.iso_code) if part
+    ),
+    index="member",
+)
+
+
 class Member(Publishable):
     """A participant of CICA: a member state, an observer state or an observer organisation."""
 
@@ -176,24 +196,7 @@ class Member(Publishable):
 
     objects = MemberQuerySet.as_manager()
 
-    # What this model contributes to site search (cicasite.core.search).
-    search_fields = SearchFields(
-        key="members",
-        queryset=lambda: Member.objects.published(),
-        a=("name",),
-        b=("capital", "iso_code"),
-        c=("summary", "body"),
-        title="name",
-        similar=("name", "slug"),
-        fallback=("slug",),
-        snippet=("summary", "body"),
-        order=("name",),
-        unused=("notes",),
-        meta=lambda member: " · ".join(
-            str(part) for part in (member.get_status_display(), member.capital, member.iso_code) if part
-        ),
-        index="member",
-    )
+    search_fields = MEMBER_SEARCH
 
     class Meta:
         ordering = ["name"]
@@ -224,6 +227,7 @@ class Member(Publishable):
             models.Index(fields=["publication_status", "status", "name"], name="member_public_status_idx"),
             # /media/members/flags/...: which member owns this flag (cicasite.core.media.is_public)
             models.Index(fields=["flag"], name="member_flag_idx"),
+            *MEMBER_SEARCH.indexes(),
         ]
 
     def __str__(self):

@@ -1,37 +1,6 @@
 from django.apps import AppConfig
-from django.db import connections
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
-
-# Names of the indexes that cicasite.core.search.index_statements() manages.
-SEARCH_INDEX_PATTERN = r"^(member|event|document|initiative)_(search|trgm)_"
-
-
-def sync_search_indexes(sender, using="default", verbosity=1, **kwargs):
-    """PostgreSQL: create the search indexes of every language, drop those no longer wanted.
-
-    Runs after every migrate, so a language added to settings.LANGUAGES (after the
-    migration that adds its columns) gets its indexes with no code change, and an
-    index whose expression changed in cicasite.core.search is replaced.
-    """
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
-    from cicasite.core import search
-
-    wanted = search.index_statements(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname ~ %s",
-            [SEARCH_INDEX_PATTERN],
-        )
-        existing = {name for (name,) in cursor.fetchall()}
-        for name in sorted(existing - wanted.keys()):
-            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
-        for name in sorted(wanted.keys() - existing):
-            cursor.execute(wanted[name])
-            if verbosity >= 2:
-                print(f"  Created search index {name}")
 
 
 class CoreConfig(AppConfig):
@@ -57,7 +26,6 @@ class CoreConfig(AppConfig):
             if not publishing.is_declared(model):
                 publishing.govern(model)
 
-        post_migrate.connect(sync_search_indexes, sender=self, dispatch_uid="cicasite.sync_search_indexes")
         # When each language of a translated record last changed (the admin's "translation outdated").
         for model in translator.get_registered_models():
             uid = f"{model._meta.label}.translation_state"

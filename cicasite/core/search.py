@@ -16,10 +16,10 @@ finds "Summit"; 'russian', so "саммита" finds "саммит"; English col
 with 'english'), ranked by ts_rank plus trigram similarity of the name or
 title, so that typos ("Kazakstan") and ASCII spellings ("Turkiye", compared
 with the ASCII slug) still match. The GIN indexes behind them are built from
-these very expressions (index_statements(), run after every migrate by
-cicasite.apps), one set per language, so adding a language needs no code, and
-an index whose expression changed is replaced (tests/cicasite/test_search.py
-checks with EXPLAIN that the planner uses them).
+these very expressions (cicasite.core.search_indexes), declared in each model's
+Meta.indexes (SearchFields.indexes()) and created by migrations, one set per
+language (tests/cicasite/test_search.py checks with EXPLAIN that the planner
+uses them).
 
 SQLite, the embedded default: every word of the query (with a crude English
 plural or Russian ending stripped) must occur in one of the fields
@@ -31,7 +31,6 @@ Snippets are HTML-safe on both: the text from the database is escaped first and
 only then are the match markers turned into <mark>…</mark>.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import reduce
@@ -43,7 +42,6 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
@@ -54,7 +52,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from cicasite.core import i18n
-from cicasite.core.i18n import DEFAULT_LANGUAGE, current_language
+from cicasite.core.i18n import current_language
+from cicasite.core.search_indexes import SearchVectorIndex, TrigramIndex, columns, config, vector
 
 LIMIT = 10  # hits shown per kind
 # Shorter queries match by full text only: "the" would be word-similar to every title with "the".
@@ -92,6 +91,33 @@ class SearchFields:
     meta: object = None  # a callable: the plain text line under the title
     index: str = ""  # PostgreSQL: the prefix of this kind's index names ("" for no indexes)
 
+    @property
+    def model(self):
+        return self.queryset().model
+
+    def indexes(self):
+        """The PostgreSQL indexes behind this search, for the model's Meta.indexes: the search
+        vector's in each language, and a trigram index per name or title (cicasite.core.search_indexes)."""
+        if not self.index:
+            return []
+        vectors = [
+            SearchVectorIndex(
+                name=f"{self.index}_search_{language}",
+                language=language,
+                config=config(language),
+                a=self.a,
+                b=self.b,
+                c=self.c,
+            )
+            for language, _name in settings.LANGUAGES
+        ]
+        languages = [language for language, _name in settings.LANGUAGES]
+        trigrams = [
+            TrigramIndex(name=f"{self.index}_trgm_{field}", field=field, languages=languages)
+            for field in dict.fromkeys((*self.similar, *self.word_similar))
+        ]
+        return vectors + trigrams
+
 
 @dataclass
 class Hit:
@@ -125,44 +151,20 @@ def search_site(query):
     return [search(kind, query) for kind in searchable()]
 
 
-def config(language):
-    """The PostgreSQL text-search configuration of a language ('simple' when none is set)."""
-    return settings.SEARCH_CONFIGS.get(language, "simple")
-
-
-def localized(kind, path, language):
-    return i18n.localized(kind.queryset().model, path, language)
-
-
-def columns(kind, fields, language):
-    """[(language, columns)]: the language's columns, then (for another language) English's translated ones."""
-    sets = [(language, [localized(kind, field, language) for field in fields])]
-    if language != DEFAULT_LANGUAGE:
-        english = [localized(kind, field, DEFAULT_LANGUAGE) for field in fields]
-        sets.append((DEFAULT_LANGUAGE, [column for column in english if column not in sets[0][1]]))
-    return [(lang, cols) for lang, cols in sets if cols]
-
-
-def shown(kind, field, language):
-    return i18n.shown(kind.queryset().model, field, language)
-
-
-# PostgreSQL
-
-
 def search_vector(kind, language=None):
-    """The weighted search vector of a kind in a language; its GIN index is built from this expression."""
-    language = language or current_language()
-    by_language = {}  # the language's parts first, then English's
-    for weight, fields in (("A", kind.a), ("B", kind.b), ("C", kind.c)):
-        for lang, cols in columns(kind, fields, language):
-            by_language.setdefault(lang, []).append(SearchVector(*cols, weight=weight, config=config(lang)))
-    parts = [part for lang_parts in by_language.values() for part in lang_parts]
-    return reduce(lambda left, right: left + right, parts)
+    """The weighted search vector of a kind in a language; its GIN index is built from this very expression."""
+    return vector(kind.model, (kind.a, kind.b, kind.c), language or current_language())
 
 
 def trigram_fields(kind, fields, language):
-    return [column for _, cols in columns(kind, fields, language) for column in cols]
+    return [name for _, names in columns(kind.model, fields, language) for name in names]
+
+
+def shown(kind, field, language):
+    return i18n.shown(kind.model, field, language)
+
+
+# PostgreSQL
 
 
 def matches_postgresql(kind, query, text_query, language=None):
@@ -182,44 +184,6 @@ def matches_postgresql(kind, query, text_query, language=None):
             ],
         )
     return matches
-
-
-def index_statements(connection=connection):
-    """{index name: CREATE INDEX statement} for every searchable kind and language (PostgreSQL).
-
-    The expressions are compiled from search_vector() and the trigram columns, so
-    they always equal what the queries use; the name ends with a hash of the
-    statement, so a changed expression gets a new index (cicasite.apps drops the old).
-    """
-    statements = {}
-    for kind in searchable():
-        if not kind.index:
-            continue
-        model = kind.queryset().model
-        table = connection.ops.quote_name(model._meta.db_table)
-        for language, _name in settings.LANGUAGES:
-            query = model.objects.annotate(search=search_vector(kind, language)).query
-            compiler = query.get_compiler(connection=connection)
-            sql, params = query.annotations["search"].as_sql(compiler, connection)
-            expression = connection.ops.compose_sql(sql, params)
-            body = f"ON {table} USING gin (({expression}))"
-            statements[_index_name(kind.index, "search", language, body)] = body
-        trigram = set()
-        for language, _name in settings.LANGUAGES:
-            trigram |= {
-                *trigram_fields(kind, kind.similar, language),
-                *trigram_fields(kind, kind.word_similar, language),
-            }
-        for column in sorted(trigram):
-            quoted = connection.ops.quote_name(model._meta.get_field(column).column)
-            body = f"ON {table} USING gin ({quoted} gin_trgm_ops)"
-            statements[_index_name(kind.index, "trgm", column, body)] = body
-    return {name: f"CREATE INDEX IF NOT EXISTS {name} {body}" for name, body in statements.items()}
-
-
-def _index_name(prefix, what, detail, body):
-    digest = hashlib.sha256(body.encode()).hexdigest()[:8]
-    return f"{prefix}_{what}_{detail}_{digest}"[:63]
 
 
 def _search_postgresql(kind, query):
@@ -313,7 +277,7 @@ def _search_fallback(kind, query):
     weighted = [
         (weight, column)
         for weight, fields in (("A", kind.a + kind.fallback), ("B", kind.b), ("C", kind.c))
-        for _, cols in columns(kind, fields, language)
+        for _, cols in columns(kind.model, fields, language)
         for column in cols
     ]
 
