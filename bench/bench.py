@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench.py [--sizes 1k,100k] [--seconds 2] [--connections 16] [--modes warm,cold]
 
 For each archive size it prepares its own database (cica_perf_bench_<size>: created with psql,
-migrated, CICA content loaded, generate_archive run once; later runs reuse it), then serves the site
+migrated, CICA content loaded, bench/generate_archive.py run once; later runs reuse it), then serves the site
 with production settings (DJANGO_DEBUG=0, a throwaway SECRET_KEY, Redis cache under a key prefix of
 its own) under gunicorn (gunicorn.conf.py) on a free loopback port. wrk sends
 `X-Forwarded-Proto: https`, which gunicorn believes from loopback only, as behind a TLS proxy.
@@ -92,7 +92,7 @@ def prepare_database(size, static_root):
     meetings, documents, initiatives = SIZES[size]
     # Idempotent: a second run with the same sizes creates nothing.
     out = run(
-        [PYTHON, "manage.py", "generate_archive", "--meetings", str(meetings), "--documents", str(documents)]
+        [PYTHON, "bench/generate_archive.py", "--meetings", str(meetings), "--documents", str(documents)]
         + ["--initiatives", str(initiatives)],
         env=env,
         timeout=600,
