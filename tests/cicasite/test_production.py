@@ -16,6 +16,7 @@ from django.test import SimpleTestCase
 
 from bench import servers
 from bench.servers import free_port
+from tests.services import REDIS_URL, requires_redis
 
 
 def production_env(**overrides):
@@ -235,6 +236,7 @@ class Browser:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
+@requires_redis
 class ScaleOutTests(SimpleTestCase):
     """Two gunicorn instances share only the database and Redis: any instance serves any request."""
 
@@ -255,7 +257,7 @@ class ScaleOutTests(SimpleTestCase):
             database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
         cls.env = production_env(
             DATABASE_URL=database_url,
-            CACHE_URL="redis://127.0.0.1:6379/15",
+            CACHE_URL=REDIS_URL,
             STATIC_ROOT=str(tmp / "static"),
             MEDIA_ROOT=str(tmp / "media"),
         )
