@@ -53,7 +53,7 @@ PAGES = [
     ("initiatives", "/initiatives/"),
     ("search", "/search/?q=summit"),
     ("sitemap", "/sitemap.xml"),
-    # Not in the issue's list: the largest section page of the sitemap (up to 5,000 addresses).
+    # Not in the issue's list: the largest section page of the sitemap (up to 1,000 addresses).
     ("sitemap events p1", "/sitemap-events.xml"),
 ]
 ISSUE_PAGES = {label for label, _ in PAGES} - {"sitemap events p1"}

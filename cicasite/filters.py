@@ -92,12 +92,6 @@ def html_attrs(attrs):
     )
 
 
-def count_by(queryset, field):
-    """{value: number of distinct results} for one field, in one GROUP BY query."""
-    rows = queryset.order_by().values(field).annotate(n=Count("pk", distinct=True)).values_list(field, "n")
-    return {str(value): n for value, n in rows if value is not None}
-
-
 def count_facets(facets):
     """{facet: {value: count}} for several facets in ONE query (a UNION ALL of GROUP BYs).
 

@@ -26,7 +26,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    # An index of sections, each paginated by 5,000 entries (?p=2...): every record is listed at any
+    # An index of sections, each paginated by 1,000 entries (?p=2...): every record is listed at any
     # archive size; each page once per language (cicasite.sitemaps).
     path("sitemap.xml", views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap-section"),
