@@ -62,6 +62,8 @@ class FacetSelect(forms.Select):
 
         Two template includes per option (40 to 50 options per list page) cost about 3 ms of the
         ~20 ms a list page took to render; this is the same markup for a few hundred microseconds.
+        Django renders widgets only through templates (django-filter uses Django's widgets), so no
+        kept library does this; tests/cicasite/test_facet_select.py holds it to Django's markup.
         """
         widget = self.get_context(name, value, attrs)["widget"]
         parts = []
