@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion import create_revision, set_comment, set_user
-from reversion.revisions import _get_options, is_registered
+from reversion.revisions import _get_options, is_registered  # _get_options: private, tests/test_private_apis.py
 
 from cicasite import publishing
 from cicasite.models import Publishable, ReviewNote, WorkingCopy
@@ -57,7 +57,7 @@ def children(root):
     if not is_registered(model):
         return []
     found = []
-    for name in _get_options(model).follow:
+    for name in _get_options(model).follow:  # no public reader of follow: tests/test_private_apis.py
         related = getattr(root, name, None)
         if related is not None and hasattr(related, "all"):
             found += list(related.all())
