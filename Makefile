@@ -116,7 +116,7 @@ bench-queries: load
 # A deterministic synthetic archive on top of the real content (100,000 meetings, 20,000
 # documents, 5,000 initiatives by default; sizes: ARCHIVE_ARGS="--meetings 1000 ...").
 bench-archive: load
-	$(PY) manage.py generate_archive $(ARCHIVE_ARGS)
+	$(PY) bench/generate_archive.py $(ARCHIVE_ARGS)
 
 # Mozilla HTTP Observatory grade of the production stack, offline (needs ports 80 and 443 free).
 bench-observatory: install

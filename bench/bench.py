@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench.py [--sizes 1k,100k] [--seconds 2] [--connections 16] [--modes warm,cold]
 
 For each archive size it prepares its own database (cica_perf_bench_<size>: created with psql,
-migrated, CICA content loaded, generate_archive run once; later runs reuse it), then serves the site
+migrated, CICA content loaded, bench/generate_archive.py run once; later runs reuse it), then serves the site
 with production settings (DJANGO_DEBUG=0, a throwaway SECRET_KEY, Redis cache under a key prefix of
 its own) under gunicorn (gunicorn.conf.py) on a free loopback port. wrk sends
 `X-Forwarded-Proto: https`, which gunicorn believes from loopback only, as behind a TLS proxy.
@@ -24,8 +24,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,9 +31,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench.servers
+from bench.servers import PYTHON, ROOT, Gunicorn, production_env
+
 PG = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc"]
 
 SIZES = {
@@ -55,7 +53,7 @@ PAGES = [
     ("initiatives", "/initiatives/"),
     ("search", "/search/?q=summit"),
     ("sitemap", "/sitemap.xml"),
-    # Not in the issue's list: the largest section page of the sitemap (up to 5,000 addresses).
+    # Not in the issue's list: the largest section page of the sitemap (up to 1,000 addresses).
     ("sitemap events p1", "/sitemap-events.xml"),
 ]
 ISSUE_PAGES = {label for label, _ in PAGES} - {"sitemap events p1"}
@@ -67,17 +65,9 @@ def run(cmd, env=None, **kwargs):
 
 
 def base_env(database, **extra):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(
-        DJANGO_DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL="https://127.0.0.1",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
-        REQUEST_LOG_LEVEL="WARNING",
+    return production_env(
+        **{"SITE_URL": "https://127.0.0.1", "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"} | extra
     )
-    env.update(extra)
-    return env
 
 
 def prepare_database(size, static_root):
@@ -92,7 +82,7 @@ def prepare_database(size, static_root):
     meetings, documents, initiatives = SIZES[size]
     # Idempotent: a second run with the same sizes creates nothing.
     out = run(
-        [PYTHON, "manage.py", "generate_archive", "--meetings", str(meetings), "--documents", str(documents)]
+        [PYTHON, "bench/generate_archive.py", "--meetings", str(meetings), "--documents", str(documents)]
         + ["--initiatives", str(initiatives)],
         env=env,
         timeout=600,
@@ -102,50 +92,10 @@ def prepare_database(size, static_root):
     return database
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(url, headers=None):
     request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https", **(headers or {})})
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, response.read(), response.headers
-
-
-class Server:
-    def __init__(self, env, log_path):
-        self.port = free_port()
-        self.log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if fetch(self.url + REFERENCE)[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start; see {log_path}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
 
 
 def to_ms(text):
@@ -209,7 +159,8 @@ def measure_size(size, args, static_root, workdir):
             CACHE_KEY_PREFIX=f"cica-perf-bench-{size}-{run_id}",
             PAGE_CACHE="1" if mode == "warm" else "0",
         )
-        server = Server(env, Path(workdir) / f"gunicorn-{size}-{mode}.log")
+        log_path = Path(workdir) / f"gunicorn-{size}-{mode}.log"
+        server = Gunicorn(env, "-c", str(ROOT / "gunicorn.conf.py"), log_path=log_path)
         try:
             _, first, _ = fetch(server.url + "/events/")
             last = int(re.search(rb"Page 1 of (\d+)", first).group(1))

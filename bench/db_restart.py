@@ -30,12 +30,9 @@ once it was back; 1 otherwise.
 import argparse
 import http.client
 import json
-import os
 import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,9 +42,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench.servers
+from bench import servers
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DB_NAME = "cica_bench_restart"
@@ -141,89 +137,27 @@ def psql(sql):
 
 
 def production_env(tmp):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(
-        DJANGO_DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
+    return servers.production_env(
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=DATABASE_URL,
         STATIC_ROOT=str(tmp / "static"),
         MEDIA_ROOT=str(tmp / "media"),
-        REQUEST_LOG_LEVEL="WARNING",
     )
-    return env
 
 
 def manage(*args, env):
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+    result = servers.manage(*args, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(port, path, https=True, timeout=CLIENT_TIMEOUT):
     """One GET on a fresh connection: (status or exception class name, headers, body)."""
-    headers = {"Host": "127.0.0.1"}
-    if https:  # as the TLS-terminating proxy on loopback would say
-        headers["X-Forwarded-Proto"] = "https"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
+        response, body = servers.request(port, path, https=https, timeout=timeout)
         return response.status, dict(response.getheaders()), body
     except (OSError, http.client.HTTPException) as exc:
         return type(exc).__name__, {}, b""
-    finally:
-        connection.close()
-
-
-class Gunicorn:
-    """gunicorn on a free loopback port; its output goes to a log file."""
-
-    def __init__(self, env, log_path):
-        self.port = free_port()
-        self.log_path = log_path
-        self.log_file = open(log_path, "wb")  # closed in stop()
-        self.process = subprocess.Popen(
-            [GUNICORN, "cicasite.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--timeout", "20"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches this script only; stop() ends gunicorn
-        )
-
-    def wait_healthy(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            if fetch(self.port, "/healthz", https=False, timeout=2)[0] == 200:
-                return
-            time.sleep(0.1)
-        raise RuntimeError("gunicorn did not become healthy:\n" + self.log_tail())
-
-    def log_tail(self, chars=3000):
-        self.log_file.flush()
-        return Path(self.log_path).read_text(errors="replace")[-chars:]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.log_file.close()
 
 
 # --- Load and restart -------------------------------------------------------------------
@@ -598,8 +532,10 @@ def main():
             log("manage.py " + " ".join(command))
             manage(*command, env=env)
 
-        server = Gunicorn(env, tmp / "gunicorn.log")
-        server.wait_healthy()
+        # 2 sync workers; Ctrl-C reaches this script only, server.stop() ends gunicorn.
+        server = servers.Gunicorn(
+            env, "cicasite.wsgi", "--workers", "2", "--timeout", "20", log_path=tmp / "gunicorn.log"
+        )
         log(f"gunicorn on 127.0.0.1:{server.port}; warming up")
         for path in PAGES:
             status = fetch(server.port, path)[0]

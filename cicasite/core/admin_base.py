@@ -20,7 +20,7 @@ SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
 # The "Publication" fieldset of every publishable record's change form.
 PUBLICATION_FIELDS = ["publication_status", SCHEDULE_FIELDS, "created_at", "updated_at"]
 # The salt of the signed edit token; its text is what it has always been, so open forms stay valid.
-TOKEN_SALT = "cicasite.editorial.edit-token"
+TOKEN_SALT = "cicasite.core.editorial.edit-token"
 
 
 # Not compared for lost updates: they change on every save or never by hand.

@@ -1,6 +1,6 @@
 """The editorial workflow in the admin: roles, history with compare and revert, no lost updates.
 
-- Roles: an Editor (group, migration cicasite 0004) writes drafts; a Publisher also has
+- Roles: an Editor (group, migration cicasite 0006) writes drafts; a Publisher also has
   `<app>.publish_<model>` and may publish, schedule, unpublish and delete published
   records. The rule is enforced on the server, in form validation, the bulk actions and
   delete permission; the admin's buttons are only a convenience.

@@ -9,7 +9,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from reversion.revisions import _get_options, is_registered
+from reversion.revisions import _get_options, is_registered  # _get_options: private, tests/test_private_apis.py
 
 from cicasite.core import publishing
 from cicasite.core.models import Publishable
@@ -28,7 +28,7 @@ def children(root):
     if not is_registered(model):
         return []
     found = []
-    for name in _get_options(model).follow:
+    for name in _get_options(model).follow:  # no public reader of follow: tests/test_private_apis.py
         related = getattr(root, name, None)
         if related is not None and hasattr(related, "all"):
             found += list(related.all())

@@ -5,6 +5,9 @@ fills a table of about 170 response callbacks, ~150 µs of CPU, which was most o
 cost beyond the trivial /healthz view (profiled in-process: 274 µs per hit against 100 µs). A
 redis.Redis is thread-safe and holds no connection of its own (the pool does), so one per pool is
 enough; pools are made lazily in each gunicorn worker, after the fork.
+
+Django offers no public hook for this: _class, _get_connection_pool() and _client are private,
+and tests/test_private_apis.py fails if they change.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient

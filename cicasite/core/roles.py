@@ -1,4 +1,4 @@
-"""The two editorial groups and what they may do (created by migration cicasite 0004).
+"""The two editorial groups and what they may do (created by migration cicasite 0006).
 
 - Editor: writes drafts of the public records (members and their roles, meetings and
   their documents, initiatives), adds sources, and edits any live record as a working

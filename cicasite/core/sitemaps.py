@@ -54,7 +54,9 @@ class SiteUrlSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).netloc
 
     def _items(self):
-        return LanguagePairs(self.items(), self._languages())
+        # Django's private pagination hook: a test fails if it changes (tests/test_private_apis.py).
+        languages = self.languages if self.languages is not None else [code for code, _ in settings.LANGUAGES]
+        return LanguagePairs(self.items(), languages)
 
 
 class PublishedSitemap(SiteUrlSitemap):

@@ -5,7 +5,6 @@ read-only copy there). Only this test reads it; the site never does.
 """
 
 import copy
-import importlib.util
 import json
 import re
 import unittest
@@ -13,21 +12,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from scripts import build_from_shared, check_ru
+
 DATA_DIR = Path(settings.BASE_DIR) / "cicasite" / "data"
 SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
 EN = json.loads((DATA_DIR / "cica.json").read_text(encoding="utf-8"))
 RU = json.loads((DATA_DIR / "cica.ru.json").read_text(encoding="utf-8"))
-
-
-def data_module(name):
-    spec = importlib.util.spec_from_file_location(f"cica_data_{name}", DATA_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build_from_shared = data_module("build_from_shared")
-check_ru = data_module("check_ru")
 
 
 def texts(tree):
@@ -52,12 +42,12 @@ class DataFileTests(unittest.TestCase):
             EN,
             json.loads(json.dumps(built, ensure_ascii=False)),
             "cicasite/data/cica.json drifted from the fact sheet: run "
-            "`.venv/bin/python cicasite/data/build_from_shared.py ../shared/data` and update cica.ru.json",
+            "`.venv/bin/python scripts/build_from_shared.py ../shared/data` and update cica.ru.json",
         )
 
     def test_russian_file_has_every_text_and_nothing_else(self):
         _found, _total, missing, stale, _same = check_ru.check(EN, RU)
-        self.assertEqual(missing, [], "texts of cica.json without Russian (python3 cicasite/data/check_ru.py)")
+        self.assertEqual(missing, [], "texts of cica.json without Russian (python3 scripts/check_ru.py)")
         self.assertEqual(stale, [], "keys of cica.ru.json that match nothing in cica.json")
 
     def test_russian_check_reports_a_missing_and_an_extra_key(self):

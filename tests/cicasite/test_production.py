@@ -2,13 +2,8 @@
 gunicorn serving the site with DJANGO_DEBUG off, whitenoise static files and
 collected, hashed assets. Requests go to 127.0.0.1 only."""
 
-import http.client
 import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from http.cookies import SimpleCookie
@@ -19,26 +14,22 @@ from django.conf import settings
 from django.db import connection
 from django.test import SimpleTestCase
 
-ROOT = Path(settings.BASE_DIR)
-PYTHON = sys.executable
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+from bench import servers
+from bench.servers import free_port
+from tests.services import REDIS_URL, requires_redis
 
 
 def production_env(**overrides):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(
-        DJANGO_DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL="https://cica.example",
-        REQUEST_LOG_LEVEL="WARNING",
-    )
-    env.update(overrides)
-    return env
+    return servers.production_env(SITE_URL="https://cica.example", **overrides)
 
 
 def manage(*args, env):
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return servers.manage(*args, env=env, timeout=120)
+
+
+def live_server(env):
+    """gunicorn on a free loopback port with the given environment, one worker."""
+    return servers.Gunicorn(env, "cicasite.wsgi", "--workers", "1", "--timeout", "20")
 
 
 class ProductionSettingsTests(SimpleTestCase):
@@ -85,50 +76,6 @@ class ProductionSettingsTests(SimpleTestCase):
             self.assertNotIn(app, settings.INSTALLED_APPS)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LiveServer:
-    """gunicorn on a free loopback port with the given environment."""
-
-    def __init__(self, env):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [GUNICORN, "cicasite.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "20"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read().decode()[-2000:])
-
-    def request(self, path, method="GET", headers=None, https=True):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Host": "127.0.0.1", **(headers or {})}
-        if https:  # as the TLS-terminating proxy on loopback would say
-            headers.setdefault("X-Forwarded-Proto", "https")
-        connection.request(method, path, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        connection.close()
-        return response, body
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
 class LiveProductionTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
@@ -146,7 +93,7 @@ class LiveProductionTests(SimpleTestCase):
         (tmp / "media").mkdir(exist_ok=True)
         (tmp / "media" / "flag.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
         (tmp / "media" / "evil.html").write_text("<script>alert(1)</script>")
-        cls.server = LiveServer(cls.env)
+        cls.server = live_server(cls.env)
 
     @classmethod
     def tearDownClass(cls):
@@ -241,7 +188,7 @@ class DatabaseDownTests(SimpleTestCase):
         static = tempfile.TemporaryDirectory(prefix="cica-static-")
         env = production_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/cica", STATIC_ROOT=static.name)
         self.assertEqual(manage("collectstatic", "--noinput", env=env).returncode, 0)  # needs no database
-        server = LiveServer(env)
+        server = live_server(env)
         self.addCleanup(static.cleanup)
         try:
             started = time.monotonic()
@@ -278,13 +225,8 @@ class Browser:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
-        connection.request(
-            method, path, body=body, headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https", **headers}
-        )
-        response = connection.getresponse()
-        content = response.read().decode()
-        connection.close()
+        response, content = self.server.request(path, method, headers=headers, body=body)
+        content = content.decode()
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie(header)
             self.cookies.update({key: morsel.value for key, morsel in cookie.items()})
@@ -294,6 +236,7 @@ class Browser:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
+@requires_redis
 class ScaleOutTests(SimpleTestCase):
     """Two gunicorn instances share only the database and Redis: any instance serves any request."""
 
@@ -314,7 +257,7 @@ class ScaleOutTests(SimpleTestCase):
             database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
         cls.env = production_env(
             DATABASE_URL=database_url,
-            CACHE_URL="redis://127.0.0.1:6379/15",
+            CACHE_URL=REDIS_URL,
             STATIC_ROOT=str(tmp / "static"),
             MEDIA_ROOT=str(tmp / "media"),
         )
@@ -329,7 +272,7 @@ class ScaleOutTests(SimpleTestCase):
             env=cls.env,
         )
         assert result.returncode == 0, result.stderr
-        cls.a, cls.b = LiveServer(cls.env), LiveServer(cls.env)
+        cls.a, cls.b = live_server(cls.env), live_server(cls.env)
 
     @classmethod
     def tearDownClass(cls):

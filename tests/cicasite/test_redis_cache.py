@@ -1,15 +1,17 @@
-"""cicasite.core.redis_cache against the machine's Redis (127.0.0.1:6379, database 15, a key prefix per run)."""
+"""cicasite.core.redis_cache against the machine's Redis (TEST_REDIS_URL, a key prefix per run: tests/services.py)."""
 
 import secrets
 
 from django.test import SimpleTestCase
 
 from cicasite.core.redis_cache import ReusingRedisCache
+from tests.services import REDIS_URL, requires_redis
 
 
+@requires_redis
 class ReusingRedisCacheTests(SimpleTestCase):
     def setUp(self):
-        self.cache = ReusingRedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": f"test-{secrets.token_hex(6)}"})
+        self.cache = ReusingRedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{secrets.token_hex(6)}"})
         self.addCleanup(self.cache.delete_many, ["version", "page"])
 
     def test_behaves_as_django_redis_cache(self):

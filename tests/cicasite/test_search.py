@@ -25,8 +25,8 @@ from tests.factories import DRAFT, make_document, make_event, make_initiative, m
 
 URL = reverse("search")
 POSTGRESQL = connection.vendor == "postgresql"
-ONLY_POSTGRESQL = "full-text search and trigram similarity need PostgreSQL"
-ONLY_FALLBACK = "tests the simple search used on SQLite"
+ONLY_POSTGRESQL = "PostgreSQL only (skipped on SQLite): full-text search and trigram similarity; run with DATABASE_URL=postgres://..."
+ONLY_FALLBACK = "SQLite only (skipped on PostgreSQL): the simple search used without PostgreSQL"
 # One query per kind: the 10 best hits with the total as COUNT(*) OVER ():
 # members, meetings, documents (with their meeting, JOIN), initiatives.
 SEARCH_QUERIES = 4

@@ -22,6 +22,12 @@ Writes, into --output (default var/backups/<UTC timestamp>/):
 The rows are read in one transaction (REPEATABLE READ on PostgreSQL), so the
 dump is a consistent snapshot even while the site is running. Backups hold
 password hashes: the directory is created readable by its owner only.
+
+Why not dumpdata or a backup library: dumpdata reads table by table outside one snapshot,
+cuts datetimes to milliseconds and knows nothing of media, hashes or a manifest; the
+database's own dump tools (what django-dbbackup runs) need pg_dump matching the server and
+give no SQLite/PostgreSQL-neutral file. The rows still go through Django's serializers, and
+restore loads them with loaddata.
 """
 
 import datetime

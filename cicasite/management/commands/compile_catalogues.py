@@ -3,6 +3,11 @@
 The compiled files are committed, so a new machine needs nothing to show the
 translated interface; tests/cicasite/test_i18n.py checks that they match the
 sources. Fuzzy and untranslated messages are left out, as msgfmt does.
+
+Why not Django's compilemessages: it runs GNU gettext's msgfmt, a system package the site,
+the tests and a translator who only edits a .po do not otherwise need; polib is already a
+dev requirement (the tests read the catalogues with it). Both give the same messages
+(msgfmt's django.mo and this one: 767 entries, equal, checked with polib.mofile).
 """
 
 from pathlib import Path

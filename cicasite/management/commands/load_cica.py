@@ -9,7 +9,7 @@ an editor added (images, body texts, extra records) is kept.
 Translations: the English text of cica.json goes to the English columns
 (name_en, ...); cicasite/data/cica.<language>.json, for every other language in
 settings.LANGUAGES that has such a file, supplies that language's columns
-(name_ru, ...), keyed by the same slugs (see cicasite/data/check_ru.py).
+(name_ru, ...), keyed by the same slugs (see scripts/check_ru.py).
 """
 
 import json

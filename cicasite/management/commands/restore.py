@@ -12,6 +12,9 @@ The flush, loaddata, the row-count check against the manifest and the move of
 the media into MEDIA_ROOT run in one transaction, so a failure leaves the
 database as it was. loaddata resets the PostgreSQL sequences of the tables it
 fills, so new rows get fresh primary keys.
+
+Why not loaddata alone (it does the loading): it checks no hashes, migrations or row counts,
+would load over existing content, and restores no media. See backup.py for dumpdata.
 """
 
 import json

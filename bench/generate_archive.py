@@ -1,5 +1,12 @@
 """Generate a deterministic synthetic archive on top of the real CICA content (for benchmarks).
 
+    .venv/bin/python bench/generate_archive.py [--meetings 100000] [--documents 20000]
+        [--initiatives 5000] [--seed 1] [--replace]      (make bench-archive)
+
+A plain script, not a management command of the site: production never ships it. It runs
+Django's command machinery (arguments, --help, CommandError) on whatever DATABASE_URL names;
+tests call it with call_command(Command(), ...).
+
 The real content must be loaded first (load_cica). The synthetic records are
 recognisable and separable from it:
 
@@ -30,22 +37,34 @@ itself (no cascade collection of 100,000 objects); a new model pointing at
 Event or Initiative must be added to delete_synthetic().
 """
 
+import os
 import random
+import sys
 import time
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, models, transaction
-from django.utils import timezone
-from modeltranslation.translator import translator
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cicasite.settings")
 
-from cicasite.core.models import Publishable
-from cicasite.core.pagecache import bump_content_version
-from events.models import Document, Event
-from initiatives.models import Chairmanship, Initiative
-from members.models import Dimension, Member, PriorityArea, Role
+import django
+from django.apps import apps
+
+if not apps.ready:  # run as a script (under the tests Django is set up already)
+    django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management.base import BaseCommand, CommandError  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from modeltranslation.translator import translator  # noqa: E402
+
+from cicasite.core.models import Publishable  # noqa: E402
+from cicasite.core.pagecache import bump_content_version  # noqa: E402
+from events.models import Document, Event  # noqa: E402
+from initiatives.models import Chairmanship, Initiative  # noqa: E402
+from members.models import Dimension, Member, PriorityArea, Role  # noqa: E402
 
 PREFIX = "synthetic-"
 ROLE_MARKER_YEAR = 2099
@@ -54,7 +73,7 @@ FIRST_YEAR, LAST_YEAR = 1992, 2030
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 DRAFT = Publishable.PublicationStatus.DRAFT
 DRAFT_SHARE = 0.03
-NOTE = "Synthetic record made by manage.py generate_archive (seed {seed}) for performance tests."
+NOTE = "Synthetic record made by bench/generate_archive.py (seed {seed}) for performance tests."
 
 # Rough shares of the real calendar: many working meetings, few summits.
 MEETING_KINDS = {
@@ -413,3 +432,7 @@ class Command(BaseCommand):
                 new.append(Role(member=member, area_id=area, role=kind, as_of=ROLE_MARKER_YEAR, verified=False))
         Role.objects.bulk_create(new, batch_size=BATCH_SIZE)
         self.created["roles"] = len(new)
+
+
+if __name__ == "__main__":
+    Command().run_from_argv([sys.argv[0], "generate_archive", *sys.argv[1:]])

@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cicasite.management.commands.generate_archive import MEETING_KINDS, PREFIX, ROLE_MARKER_YEAR
+from bench.generate_archive import MEETING_KINDS, PREFIX, ROLE_MARKER_YEAR, Command
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Member, Role
@@ -17,7 +17,7 @@ SIZES = {"meetings": 300, "documents": 60, "initiatives": 40}
 
 def generate(*args, **sizes):
     out = io.StringIO()
-    call_command("generate_archive", *args, **(SIZES | sizes), stdout=out)
+    call_command(Command(), *args, **(SIZES | sizes), stdout=out)
     return out.getvalue()
 
 

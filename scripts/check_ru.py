@@ -1,6 +1,6 @@
 """Check that cica.ru.json translates every English record and text field of cica.json.
 
-    python3 cicasite/data/check_ru.py
+    python3 scripts/check_ru.py
 
 Prints, per section, how many English fields have a non-empty Russian value,
 and lists any that are missing. Also lists Russian keys that match nothing in
@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "cicasite" / "data"
 
 # section -> (key of each record, text fields to translate)
 RECORD_SECTIONS = {

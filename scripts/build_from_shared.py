@@ -3,7 +3,7 @@
 A development tool, not used at run time: the site loads only the file this
 writes (`manage.py load_cica`). Run it when the fact sheet changes:
 
-    .venv/bin/python cicasite/data/build_from_shared.py ../shared/data
+    .venv/bin/python scripts/build_from_shared.py ../shared/data
 
 It makes explicit what the loader should not have to guess: ASCII slugs,
 the precision of each date, which member hosted a meeting, document kinds,
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-OUT = Path(__file__).with_name("cica.json")
+OUT = Path(__file__).resolve().parent.parent / "cicasite" / "data" / "cica.json"
 
 # Links stated in the initiative summaries of the fact sheet (title -> meeting titles).
 RELATED_EVENTS = {

@@ -1,0 +1,138 @@
+"""The site under gunicorn with production settings, on a free loopback port: one helper for the
+benchmarks (bench/bench.py, bench/db_restart.py) and the production tests (tests/cicasite/test_production.py).
+
+    env = production_env(DATABASE_URL=..., STATIC_ROOT=...)   # DJANGO_DEBUG=0, a throwaway SECRET_KEY
+    manage("migrate", "--noinput", env=env)
+    server = Gunicorn(env, "cicasite.wsgi", "--workers", "1")  # returns once /healthz answers 200
+    response, body = server.request("/members/")              # as the TLS proxy on loopback would ask
+    server.stop()
+
+Imported as bench.servers: the tests run from the repository root, and the bench scripts put it on
+sys.path first. Needs no Django settings of its own: everything runs in subprocesses.
+"""
+
+import http.client
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+HOST = "127.0.0.1"
+
+
+def production_env(**overrides):
+    """This process's environment less DJANGO_* and DATABASE_URL, with production settings, then overrides.
+
+    A fresh random SECRET_KEY per call; SITE_URL, DATABASE_URL, STATIC_ROOT... as the caller says.
+    """
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        REQUEST_LOG_LEVEL="WARNING",
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(*args, env, timeout=300):
+    """manage.py in a subprocess with env; the CompletedProcess (text output captured), never raising."""
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def free_port():
+    """A TCP port nothing listens on at the moment (the kernel's choice)."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def request(port, path, method="GET", headers=None, https=True, timeout=10, body=None):
+    """One request on a fresh connection to 127.0.0.1:port: (response, body bytes). Raises OSError and
+    http.client.HTTPException as http.client does."""
+    headers = {"Host": HOST, **(headers or {})}
+    if https:  # as the TLS-terminating proxy on loopback would say
+        headers.setdefault("X-Forwarded-Proto", "https")
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+class Gunicorn:
+    """gunicorn on a free loopback port, in a session of its own (a Ctrl-C reaches only the caller).
+
+    args go to gunicorn before --bind: an app ("cicasite.wsgi", with --workers ...) or "-c gunicorn.conf.py".
+    Its output goes to log_path, or to a temporary file removed by stop(). The constructor returns once
+    /healthz answers 200 over plain HTTP (it needs no database), or raises RuntimeError with the log's tail.
+    """
+
+    def __init__(self, env, *args, log_path=None, timeout=30):
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.own_log = log_path is None
+        if self.own_log:
+            handle, log_path = tempfile.mkstemp(prefix="cica-gunicorn-", suffix=".log")
+            os.close(handle)
+        self.log_path = Path(log_path)
+        self.log_file = open(self.log_path, "wb")  # closed in stop()
+        self.process = subprocess.Popen(
+            [GUNICORN, *args, "--bind", f"{HOST}:{self.port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.stop(keep_log=True)
+            raise
+
+    def wait_healthy(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if self.request("/healthz", https=False, timeout=2)[0].status == 200:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not become healthy ({self.log_path}):\n{self.log_tail()}")
+
+    def request(self, path, method="GET", headers=None, https=True, timeout=10, body=None):
+        return request(self.port, path, method=method, headers=headers, https=https, timeout=timeout, body=body)
+
+    def log_tail(self, chars=3000):
+        if not self.log_file.closed:
+            self.log_file.flush()
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+    def stop(self, keep_log=False):
+        """SIGTERM to gunicorn's process group (master and workers), SIGKILL after 15 s."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        if not self.log_file.closed:
+            self.log_file.close()
+        if self.own_log and not keep_log:
+            self.log_path.unlink(missing_ok=True)
