@@ -12,7 +12,8 @@ Variables (all optional in development; README "Production" has the full list):
     DATABASE_URL          sqlite:///path or postgres://user:pass@host:port/name;
                           unset means SQLite in var/db.sqlite3
     ALLOWED_HOSTS         comma-separated host names; required in production
-    SITE_URL              canonical absolute URL of the site, e.g. https://cica.example
+    SITE_URL              canonical absolute URL of the site, e.g. https://cica.example;
+                          with DJANGO_DEBUG=1 links follow the address served instead (cicasite.links)
     EMAIL_HOST            SMTP relay for review notifications (EMAIL_PORT, EMAIL_HOST_USER,
                           EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL); unset: console
     CACHE_URL             redis://host:6379/0, or locmem:// (default); also holds the page cache
@@ -141,6 +142,7 @@ else:
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names (no '*').")
 
+# In development absolute links use the request's address instead (cicasite.links.site_url).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Mail: the review workflow tells Publishers and Editors (cicasite.review). In development the
@@ -201,6 +203,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above CSP, session, CSRF and auth: a cached page is served without them (cicasite/pagecache.py).
     "cicasite.middleware.AnonymousPageCacheMiddleware",
+    # Development only: absolute links follow the address served (cicasite.links); pages are keyed by host.
+    "cicasite.links.SiteUrlMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL (/ru/...), never from a cookie (cicasite.middleware).

@@ -22,6 +22,7 @@ from cicasite import media, review, structured_data
 from cicasite.context_processors import current_site_settings
 from cicasite.filters import canonical_redirect
 from cicasite.forms import SearchForm
+from cicasite.links import absolute
 from cicasite.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source, public_q
 from cicasite.opendata import DATASETS, LICENCE_URL, datapackage
 from cicasite.pagecache import cached_data
@@ -133,7 +134,7 @@ class FilteredListView(ListView):
             form.fields[name].widget.counts = counts
         page = context["page_obj"].number if context.get("page_obj") else None
         query = self.filterset.canonical_query(page=page)
-        context["canonical_url"] = f"{settings.SITE_URL}{self.request.path}" + (f"?{query}" if query else "")
+        context["canonical_url"] = absolute(self.request.path) + (f"?{query}" if query else "")
         self.request.canonical_query = query  # for the hreflang alternates (cicasite.context_processors)
         invalid = [form[name] for name in form.errors] if self.filterset.is_bound else []
         context.update(
@@ -259,7 +260,7 @@ def sitemap_index(request, sitemaps):
     """
     entries = []
     for section, sitemap_class in sitemaps.items():
-        location = settings.SITE_URL + reverse("sitemap-section", kwargs={"section": section})
+        location = absolute(reverse("sitemap-section", kwargs={"section": section}))
         pages = cached_data("sitemap-pages", section, lambda cls=sitemap_class: cls().paginator.num_pages)
         entries += [{"location": location}] + [{"location": f"{location}?p={n}"} for n in range(2, pages + 1)]
     return render(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
@@ -267,7 +268,7 @@ def sitemap_index(request, sitemaps):
 
 @require_safe
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {absolute('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
