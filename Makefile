@@ -51,7 +51,7 @@ admin: migrate
 	@$(PY) manage.py dev_admin --site http://$(HOST):$(PORT)
 
 # Production mode on this machine: gunicorn, DEBUG off, whitenoise, hashed static files.
-# Configure with the environment variables in README "Production"; without SECRET_KEY
+# Configure with the environment variables in docs/production.md; without SECRET_KEY
 # a random one is kept in var/secret_key. Put it behind a TLS-terminating proxy.
 serve: DJANGO_DEBUG = 0
 serve: export SECRET_KEY_FILE ?= var/secret_key

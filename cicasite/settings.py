@@ -5,7 +5,7 @@ environment through the strict helpers below, which raise ImproperlyConfigured
 on a value they cannot read. Secrets have no production default: without
 DJANGO_DEBUG=1 the site refuses to start unless SECRET_KEY is set.
 
-Variables (all optional in development; README "Production" has the full list):
+Variables (all optional in development; docs/production.md "Configuration" has the full list):
     DJANGO_DEBUG          1 for development (make run, make test); unset in production
     SECRET_KEY            required unless DJANGO_DEBUG=1 (or SECRET_KEY_FILE: a file holding it);
                           at least 50 characters; SECRET_KEY_FALLBACKS for rotation
