@@ -306,6 +306,8 @@ def search(request):
             "shown_query": request.GET.get("q", "").replace("\x00", "")[: SearchForm.MAX_LENGTH],
             "groups": [group for group in groups if group.total],
             "result_count": sum(group.total for group in groups),
+            # Development on SQLite only: say that search is the simple fallback (cicasite.search).
+            "simple_search_note": settings.DEBUG and connection.vendor == "sqlite",
         },
     )
 
