@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run serve migrate load static messages test fuzz backup restore lint format ci superuser editor publisher bench bench-queries bench-archive bench-db-restart bench-observatory clean
+.PHONY: install run port-free admin serve migrate load static messages test fuzz backup restore lint format ci superuser editor publisher bench bench-queries bench-archive bench-db-restart bench-observatory clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -33,16 +33,30 @@ load: migrate
 static: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-run: load static
-	@echo "Serving http://$(HOST):$(PORT)/  (admin account: make superuser)"
+# make run PORT=8101 serves on another port; absolute links follow it (DEBUG: cicasite.core.links).
+run: port-free load static
+	@echo "Serving http://$(HOST):$(PORT)/  (log in: make admin PORT=$(PORT); stop: Ctrl-C)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Fails early, before loading anything, when something already listens on PORT, and names a free one.
+port-free:
+	@if (exec 3<>/dev/tcp/$(HOST)/$(PORT)) 2>/dev/null; then \
+		free=$$(( $(PORT) + 1 )); while (exec 3<>/dev/tcp/$(HOST)/$$free) 2>/dev/null; do free=$$((free + 1)); done; \
+		echo "Port $(PORT) on $(HOST) is busy (another server?). Pick another: make run PORT=$$free"; exit 1; \
+	fi
+
+# Development only: create or reset the superuser "admin" and print the address and a new random password.
+# Refused with DJANGO_DEBUG=0 or a real SECRET_KEY (cicasite/management/commands/dev_admin.py).
+admin: migrate
+	@$(PY) manage.py dev_admin --site http://$(HOST):$(PORT)
+
 # Production mode on this machine: gunicorn, DEBUG off, whitenoise, hashed static files.
-# Configure with the environment variables in README "Production"; without SECRET_KEY
+# Configure with the environment variables in docs/production.md; without SECRET_KEY
 # a random one is kept in var/secret_key. Put it behind a TLS-terminating proxy.
 serve: DJANGO_DEBUG = 0
 serve: export SECRET_KEY_FILE ?= var/secret_key
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export SITE_URL ?= http://$(HOST):$(PORT)
 serve: WORKERS ?= 3
 serve: install
 	@test -n "$$SECRET_KEY" || test -s "$$SECRET_KEY_FILE" || \

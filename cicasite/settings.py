@@ -5,14 +5,15 @@ environment through the strict helpers below, which raise ImproperlyConfigured
 on a value they cannot read. Secrets have no production default: without
 DJANGO_DEBUG=1 the site refuses to start unless SECRET_KEY is set.
 
-Variables (all optional in development; README "Production" has the full list):
+Variables (all optional in development; docs/production.md "Configuration" has the full list):
     DJANGO_DEBUG          1 for development (make run, make test); unset in production
     SECRET_KEY            required unless DJANGO_DEBUG=1 (or SECRET_KEY_FILE: a file holding it);
                           at least 50 characters; SECRET_KEY_FALLBACKS for rotation
     DATABASE_URL          sqlite:///path or postgres://user:pass@host:port/name;
                           unset means SQLite in var/db.sqlite3
     ALLOWED_HOSTS         comma-separated host names; required in production
-    SITE_URL              canonical absolute URL of the site, e.g. https://cica.example
+    SITE_URL              canonical absolute URL of the site, e.g. https://cica.example;
+                          with DJANGO_DEBUG=1 links follow the address served instead (cicasite.core.links)
     EMAIL_HOST            SMTP relay for review notifications (EMAIL_PORT, EMAIL_HOST_USER,
                           EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL); unset: console
     CACHE_URL             redis://host:6379/0, or locmem:// (default); also holds the page cache
@@ -141,6 +142,7 @@ else:
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names (no '*').")
 
+# In development absolute links use the request's address instead (cicasite.core.links.site_url).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Mail: the review workflow tells Publishers and Editors (cicasite.core.review). In development the
@@ -203,6 +205,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above CSP, session, CSRF and auth: a cached page is served without them (cicasite/core/pagecache.py).
     "cicasite.core.middleware.AnonymousPageCacheMiddleware",
+    # Development only: absolute links follow the address served (cicasite.core.links); pages are keyed by host.
+    "cicasite.core.links.SiteUrlMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language comes from the URL (/ru/...), never from a cookie (cicasite.core.middleware).

@@ -20,6 +20,7 @@ from cicasite.core import media, structured_data
 from cicasite.core.context_processors import current_site_settings
 from cicasite.core.filters import canonical_redirect
 from cicasite.core.forms import SearchForm
+from cicasite.core.links import absolute
 from cicasite.core.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source, public_q
 from cicasite.core.opendata import LICENCE_URL, datapackage
 from cicasite.core.pagecache import cached_data
@@ -149,7 +150,7 @@ def sitemap_index(request, sitemaps):
     """
     entries = []
     for section, sitemap_class in sitemaps.items():
-        location = settings.SITE_URL + reverse("sitemap-section", kwargs={"section": section})
+        location = absolute(reverse("sitemap-section", kwargs={"section": section}))
         pages = cached_data("sitemap-pages", section, lambda cls=sitemap_class: cls().paginator.num_pages)
         entries += [{"location": location}] + [{"location": f"{location}?p={n}"} for n in range(2, pages + 1)]
     return render(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
@@ -157,7 +158,7 @@ def sitemap_index(request, sitemaps):
 
 @require_safe
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {absolute('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
@@ -197,6 +198,8 @@ def search(request):
             "shown_query": request.GET.get("q", "").replace("\x00", "")[: SearchForm.MAX_LENGTH],
             "groups": [group for group in groups if group.total],
             "result_count": sum(group.total for group in groups),
+            # Development on SQLite only: say that search is the simple fallback (cicasite.core.search).
+            "simple_search_note": settings.DEBUG and connection.vendor == "sqlite",
         },
     )
 

@@ -1,12 +1,11 @@
 """Subscriptions to meetings: an Atom feed and iCalendar files, for the same filters as the list page.
 
-Every absolute URL is built from settings.SITE_URL, never from the request's Host header.
+Every absolute URL comes from cicasite.core.links (SITE_URL in production), never from the request's Host header.
 """
 
 from datetime import UTC, date, timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
@@ -17,7 +16,7 @@ from icalendar import Event as CalendarEvent
 
 from cicasite.core.feeds import FilteredListFeed
 from cicasite.core.filters import canonical_redirect
-from cicasite.core.links import absolute
+from cicasite.core.links import absolute, site_url
 from events.models import Event
 from events.views import EventListView
 
@@ -58,7 +57,7 @@ def calendar_event(event):
     """One all-day VEVENT. Only for meetings whose date is known to the day."""
     url = absolute(event.get_absolute_url())
     vevent = CalendarEvent()
-    vevent.add("uid", f"{event.slug}@{urlsplit(settings.SITE_URL).hostname}")
+    vevent.add("uid", f"{event.slug}@{urlsplit(site_url()).hostname}")
     vevent.add("dtstamp", event.updated_at.astimezone(UTC).replace(microsecond=0))  # iCalendar counts seconds
     vevent.add("dtstart", event.start_date)
     last = event.end_date or event.start_date

@@ -5,7 +5,7 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from cicasite.core.links import absolute
+from cicasite.core.links import absolute, site_url
 from cicasite.core.models import SiteSettings
 from cicasite.core.pagecache import cached_data
 from cicasite.core.structured_data import emblem
@@ -35,7 +35,7 @@ def site(request):
     the others as alternates."""
     current = translation.get_language()
     return {
-        "SITE_URL": settings.SITE_URL,
+        "SITE_URL": site_url(),
         "site_settings": SimpleLazyObject(lambda: current_site_settings(request)),
         "og_image": emblem(),
         "og_locale": og_locale(current),

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -175,7 +174,7 @@ def csv_lines(dataset, records):
 
 def add_headers(response, dataset, disposition, extension):
     response["Content-Disposition"] = f'{disposition}; filename="cica-{dataset.slug}.{extension}"'
-    response["Link"] = f'<{settings.SITE_URL}{reverse("data")}>; rel="describedby", <{LICENCE_URL}>; rel="license"'
+    response["Link"] = f'<{absolute(reverse("data"))}>; rel="describedby", <{LICENCE_URL}>; rel="license"'
     # Open data: any site's scripts may read it (it is public and never uses cookies).
     response["Access-Control-Allow-Origin"] = "*"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
@@ -204,7 +203,7 @@ def download(request, dataset, queryset, format):
     rows = [{column.name: column.value(record) for column in dataset.columns} for record in records]
     data = {
         "licence": LICENCE,
-        "source": settings.SITE_URL + reverse("data"),
+        "source": absolute(reverse("data")),
         "generated": timezone.now().isoformat(timespec="seconds"),
         "count": len(rows),
         "filters": applied_filters(filterset),

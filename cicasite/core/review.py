@@ -317,9 +317,9 @@ def restore(root, revision, user, when):
 
 def _review_url(root):
     opts = root._meta
-    from django.conf import settings
+    from cicasite.core.links import absolute
 
-    return settings.SITE_URL + reverse(f"admin:{opts.app_label}_{opts.model_name}_review", args=[root.pk])
+    return absolute(reverse(f"admin:{opts.app_label}_{opts.model_name}_review", args=[root.pk]))
 
 
 def publishers():

@@ -1,4 +1,4 @@
-"""Sitemaps whose absolute URLs come from SITE_URL, never from the request's Host header.
+"""Sitemaps whose absolute URLs come from SITE_URL (cicasite.core.links), never from the request's Host header.
 
 Every page is listed once per language (English at /..., Russian at /ru/...),
 each entry with xhtml:link alternates for all languages and x-default (English),
@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
+
+from cicasite.core.links import site_url
 
 
 class LanguagePairs:
@@ -48,10 +50,10 @@ class SiteUrlSitemap(Sitemap):
     x_default = True
 
     def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme
+        return urlsplit(site_url()).scheme
 
     def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+        return urlsplit(site_url()).netloc
 
     def _items(self):
         # Django's private pagination hook: a test fails if it changes (tests/test_private_apis.py).

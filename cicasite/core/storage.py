@@ -2,7 +2,7 @@
 
 S3 stores no X-Content-Type-Options header on an object (only Content-Type, Content-Disposition,
 Cache-Control and the like); files reach browsers typed by the allow-list, from a signed URL
-that /media/ hands out, and a CDN in front of the bucket should add nosniff (README, media).
+that /media/ hands out, and a CDN in front of the bucket should add nosniff (docs/production.md, media).
 """
 
 from django.conf import settings

@@ -1,20 +1,19 @@
 """What pages say about themselves to machines: schema.org JSON-LD and the OpenGraph image.
 
-Absolute URLs from SITE_URL. Names are in the page's language. Only what the records
+Absolute URLs from SITE_URL (cicasite.core.links). Names are in the page's language. Only what the records
 say is stated: an unknown venue is left out, a date is as precise as it is known.
 """
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 
 from cicasite.core.i18n import current_language, shown_language
 from cicasite.core.images import rendition_slots
-from cicasite.core.links import absolute
+from cicasite.core.links import absolute, site_url
 
 CONTEXT = "https://schema.org"
 # Pages elsewhere about the same organisation (schema.org sameAs): the Secretariat's site (left out
@@ -31,7 +30,7 @@ EMBLEM_SIZE = (1200, 630)
 
 def organization_id():
     """The organisation's node: every other node that names CICA points at it."""
-    return settings.SITE_URL + "/#organization"
+    return site_url() + "/#organization"
 
 
 def cica_name():
@@ -65,7 +64,7 @@ def organization():
             "height": logo.height,
             "caption": logo.alt,
         },
-        "sameAs": [url for url in SAME_AS if urlsplit(url).hostname != urlsplit(settings.SITE_URL).hostname],
+        "sameAs": [url for url in SAME_AS if urlsplit(url).hostname != urlsplit(site_url()).hostname],
         "foundingDate": "1992-10-05",
         "description": gettext("An intergovernmental forum for dialogue and confidence-building measures in Asia."),
         "address": {

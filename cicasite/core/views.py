@@ -7,6 +7,7 @@ from django.views.generic import ListView
 
 from cicasite.core import review
 from cicasite.core.filters import canonical_redirect
+from cicasite.core.links import absolute
 from cicasite.core.pagination import SeekPaginator
 
 
@@ -115,7 +116,7 @@ class FilteredListView(ListView):
             form.fields[name].widget.counts = counts
         page = context["page_obj"].number if context.get("page_obj") else None
         query = self.filterset.canonical_query(page=page)
-        context["canonical_url"] = f"{settings.SITE_URL}{self.request.path}" + (f"?{query}" if query else "")
+        context["canonical_url"] = absolute(self.request.path) + (f"?{query}" if query else "")
         self.request.canonical_query = query  # for the hreflang alternates (cicasite.core.context_processors)
         invalid = [form[name] for name in form.errors] if self.filterset.is_bound else []
         context.update(

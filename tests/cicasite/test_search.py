@@ -374,3 +374,20 @@ class FallbackSearchTests(TestCase):
         self.assertTrue(snippet.startswith("… ") and snippet.endswith(" …"))
         self.assertNotIn("<p>", snippet)
         self.assertLess(len(snippet), 300)
+
+
+class SimpleSearchNoteTests(TestCase):
+    """In development on SQLite the search page says that search is the simple fallback; nowhere else."""
+
+    NOTE = "Development on SQLite: search finds words only as typed."
+
+    def test_shown_in_development_on_sqlite_only(self):
+        with self.settings(DEBUG=True):
+            self.assertContains(self.client.get(URL, {"q": "sumit"}), self.NOTE, count=0 if POSTGRESQL else 1)
+            self.assertContains(
+                self.client.get("/ru/search/"), "Копия для разработки на SQLite", count=0 if POSTGRESQL else 1
+            )
+
+    def test_never_in_production(self):
+        with self.settings(DEBUG=False):
+            self.assertNotContains(self.client.get(URL, {"q": "sumit"}), self.NOTE)
