@@ -1,7 +1,7 @@
 """Settings for the CICA site: one module, configured by environment variables.
 
 Every value that differs between a laptop, CI and production comes from the
-environment through the strict helpers below, which raise ImproperlyConfigured
+environment through the strict helpers of cicasite.environment, which raise ImproperlyConfigured
 on a value they cannot read. Secrets have no production default: without
 DJANGO_DEBUG=1 the site refuses to start unless SECRET_KEY is set.
 
@@ -32,107 +32,27 @@ Variables (all optional in development; docs/production.md "Configuration" has t
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from cicasite.environment import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_cache_url,
+    parse_database_url,
+    read_secret_key,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name, default=None):
-    """Return the variable, or default; with default None the variable is required."""
-    value = os.environ.get(name)
-    if value is None:
-        if default is None:
-            raise ImproperlyConfigured(f"Set the {name} environment variable.")
-        return default
-    return value
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    if value.strip().lower() in _TRUE:
-        return True
-    if value.strip().lower() in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no; got {value!r}.")
-
-
-def env_int(name, default):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
-
-
-def env_list(name, default=()):
-    value = os.environ.get(name)
-    if value is None:
-        return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def parse_database_url(url):
-    """Turn DATABASE_URL into a Django DATABASES entry (SQLite or PostgreSQL only)."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        # sqlite:///relative/path or sqlite:////absolute/path
-        path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
-        if not path:
-            raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file path.")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / path}
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        name = unquote(parts.path.lstrip("/"))
-        if not name:
-            raise ImproperlyConfigured("DATABASE_URL for PostgreSQL needs a database name.")
-        # Fail fast when the database is down (a clear 503) rather than hang.
-        options = {"connect_timeout": "3"} | {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "OPTIONS": options,
-            # Persistent connections, checked before reuse so a restarted
-            # database costs one failed check, not a failed request.
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported; use sqlite:// or postgres://.")
-
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 
-def read_secret_key():
-    """SECRET_KEY from the environment or SECRET_KEY_FILE; production refuses a weak or missing one."""
-    value = os.environ.get("SECRET_KEY")
-    if value is None and os.environ.get("SECRET_KEY_FILE"):
-        value = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
-    if value is None:
-        if DEBUG:
-            return "django-insecure-development-only-key-not-for-production"
-        raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value.")
-    if not DEBUG and (len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure")):
-        raise ImproperlyConfigured(
-            "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
-            "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
-        )
-    return value
-
-
-SECRET_KEY = read_secret_key()
+SECRET_KEY = read_secret_key(DEBUG)
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 if DEBUG:
@@ -251,16 +171,6 @@ WSGI_APPLICATION = "cicasite.wsgi.application"
 
 DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL") or "sqlite:///var/db.sqlite3")}
 # Primary keys are BigAutoField: Django 6's default for DEFAULT_AUTO_FIELD.
-
-
-def parse_cache_url(url):
-    parts = urlsplit(url)
-    if parts.scheme in {"redis", "rediss"}:
-        # Django's RedisCache, with one redis client per pool instead of one per operation.
-        return {"BACKEND": "cicasite.core.redis_cache.ReusingRedisCache", "LOCATION": url}
-    if parts.scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc or "cica"}
-    raise ImproperlyConfigured(f"CACHE_URL scheme {parts.scheme!r} is not supported; use redis:// or locmem://.")
 
 
 CACHE_URL = env_str("CACHE_URL", "locmem://")
