@@ -44,6 +44,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench.servers
 from bench import servers
+from bench.postgres import ensure_pg_running, pg_ctl, pg_isready, pg_version, psql, wait_pg_ready
+from bench.restart_report import analyse, ms, print_table
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DB_NAME = "cica_bench_restart"
@@ -68,72 +70,6 @@ def log(message):
 
 
 # --- PostgreSQL -------------------------------------------------------------------------
-
-
-def pg_version():
-    """The cluster version, from /etc/postgresql (the highest one with a main cluster)."""
-    versions = [p.name for p in Path("/etc/postgresql").iterdir() if (p / "main").is_dir()]
-    if not versions:
-        raise SystemExit("No PostgreSQL cluster found under /etc/postgresql.")
-    return max(versions, key=lambda v: [int(n) for n in re.findall(r"\d+", v)])
-
-
-def pg_ctl(version, action):
-    """pg_ctlcluster <version> main <action>, bypassing systemd; plain pg_ctlcluster as a fallback.
-
-    In its own session, so that a Ctrl-C in the terminal does not interrupt it half-way.
-    Returns (returncode, output).
-    """
-    output = ""
-    for command in (
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
-        ["pg_ctlcluster", version, "main", action],
-    ):
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120, start_new_session=True)
-        output += f"$ {' '.join(command)} -> {result.returncode}\n{result.stdout}{result.stderr}"
-        if result.returncode == 0:
-            return 0, output
-    return result.returncode, output
-
-
-def pg_isready():
-    command = ["pg_isready", "-q", "-h", PG_HOST, "-p", str(PG_PORT), "-t", "1"]
-    return subprocess.run(command, capture_output=True, timeout=10).returncode == 0
-
-
-def wait_pg_ready(timeout=60, interval=0.05):
-    """Poll pg_isready; the monotonic time of the first success, or None."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pg_isready():
-            return time.monotonic()
-        time.sleep(interval)
-    return None
-
-
-def ensure_pg_running(version):
-    """Start PostgreSQL unless it answers; retried, since a stop or restart may still be under way."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if pg_isready():
-            return True
-        returncode, output = pg_ctl(version, "start")
-        if returncode != 0:
-            log(f"pg_ctlcluster start failed (it may still be stopping):\n{output.strip()}")
-        if wait_pg_ready(timeout=15):
-            return True
-    log(f"!!! PostgreSQL is NOT running: start it by hand: pg_ctlcluster {version} main start")
-    return False
-
-
-def psql(sql):
-    command = ["psql", "-X", "-q", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-d", "postgres"]
-    result = subprocess.run([*command, "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, timeout=60)
-    if result.returncode != 0:
-        raise RuntimeError(f"psql {sql!r} failed: {result.stderr.strip()}")
-
-
-# --- The site ---------------------------------------------------------------------------
 
 
 def production_env(tmp):
@@ -272,97 +208,6 @@ def restart_postgres(version, restart, stop):
 # --- Report -----------------------------------------------------------------------------
 
 
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000, 1)
-
-
-def percentile(values, fraction):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
-
-
-def latency_stats(records):
-    values = [r.latency for r in records]
-    return {
-        "n": len(values),
-        "p50_ms": ms(percentile(values, 0.50)),
-        "p99_ms": ms(percentile(values, 0.99)),
-        "max_ms": ms(max(values, default=None)),
-    }
-
-
-def analyse(load, restart, seconds):
-    records = sorted(load.records, key=lambda r: r.start)
-    t0 = load.t0
-    failures = [r for r in records if not r.ok]
-    report = {
-        "seconds": seconds,
-        "concurrency": load.concurrency,
-        "total_requests": len(records),
-        "requests_per_second": round(len(records) / max(1e-9, max((r.end for r in records), default=t0) - t0), 1),
-        "status_counts": {str(k): v for k, v in sorted(Counter(r.outcome for r in records).items(), key=str)},
-        "restart": {
-            "returncode": restart.returncode,
-            "begin_s": None if restart.begin is None else round(restart.begin - t0, 3),
-            "command_ms": ms(restart.end - restart.begin) if restart.end and restart.begin else None,
-            "pg_down_after_begin_ms": ms(restart.down - restart.begin) if restart.down and restart.begin else None,
-            "pg_ready_after_begin_ms": ms(restart.ready - restart.begin) if restart.ready and restart.begin else None,
-            "pg_ready_vs_command_return_ms": ms(restart.ready - restart.end)
-            if restart.ready and restart.end
-            else None,
-            "pg_ready_seen_by": restart.ready_seen_by,
-        },
-    }
-    if failures:
-        first = failures[0]
-        last = max(failures, key=lambda r: r.end)
-        begin, end = restart.begin, restart.end
-        report["error_window"] = {
-            "failed_requests": len(failures),
-            # From the start of the first failed request to the answer of the last one.
-            "window_ms": ms(last.end - first.start),
-            "first_failure_start_s": round(first.start - t0, 3),
-            "first_failure_start_vs_restart_begin_ms": ms(first.start - begin) if begin else None,
-            "last_failure_end_s": round(last.end - t0, 3),
-            "last_failure_end_vs_restart_end_ms": ms(last.end - end) if end else None,
-            "last_failure_end_vs_pg_ready_ms": ms(last.end - restart.ready) if restart.ready else None,
-            "failed_paths": dict(Counter(r.path for r in failures).most_common()),
-        }
-    else:
-        report["error_window"] = {"failed_requests": 0, "window_ms": 0}
-
-    if restart.ready is not None:
-        after_ready = [r for r in records if r.start >= restart.ready]
-        report["failed_after_pg_ready"] = sum(not r.ok for r in after_ready)
-        # The first success that started once the database was seen down (or, unseen, once the command returned).
-        went_down = restart.down if restart.down is not None else restart.end
-        first_ok = min((r.end for r in records if r.ok and r.start >= went_down), default=None)
-        report["first_ok_after_restart_vs_pg_ready_ms"] = ms(first_ok - restart.ready) if first_ok else None
-        report["failed_after_first_ok"] = (
-            sum(not r.ok for r in records if r.start >= first_ok) if first_ok is not None else None
-        )
-        # Requests in flight at any moment between the restart's beginning and pg_isready's success.
-        outage = [r for r in records if r.start <= restart.ready and r.end >= restart.begin]
-        slowest = max(outage, key=lambda r: r.latency, default=None)
-        report["outage"] = {
-            "requests": len(outage),
-            "failed": sum(not r.ok for r in outage),
-            "slowest_ms": ms(slowest.latency) if slowest else None,
-            "slowest_outcome": str(slowest.outcome) if slowest else None,
-            "slowest_failure_ms": ms(max((r.latency for r in outage if not r.ok), default=None)),
-        }
-        report["latency"] = {
-            "before": latency_stats([r for r in records if r.start < restart.begin]),
-            "during": latency_stats([r for r in records if restart.begin <= r.start < restart.ready]),
-            "after": latency_stats(after_ready),
-        }
-    else:
-        report["failed_after_pg_ready"] = None  # PostgreSQL never came back: a failure in itself
-    return report
-
-
 def down_probe(port, version):
     """Stop PostgreSQL, time the answers, start it again; then check that pages answer 200 again."""
     result = {"bound_s": DOWN_BOUND}
@@ -411,78 +256,6 @@ def down_probe(port, version):
         and result["after_restart_failed"] == 0
     )
     return result
-
-
-def print_table(report):
-    rows = [
-        ("total requests", report["total_requests"]),
-        ("requests/s", report["requests_per_second"]),
-        ("status counts", ", ".join(f"{k}: {v}" for k, v in report["status_counts"].items())),
-    ]
-    restart = report["restart"]
-    rows += [
-        ("restart began at", f"{restart['begin_s']} s (returncode {restart['returncode']})"),
-        ("restart command took", f"{restart['command_ms']} ms"),
-        ("pg_isready failed at", f"{restart['pg_down_after_begin_ms']} ms after restart begin"),
-        (
-            "pg_isready ok again",
-            f"{restart['pg_ready_after_begin_ms']} ms after restart begin, "
-            f"{restart['pg_ready_vs_command_return_ms']:+} ms vs command return ({restart['pg_ready_seen_by']})",
-        ),
-    ]
-    window = report["error_window"]
-    rows.append(("failed requests", window["failed_requests"]))
-    if window["failed_requests"]:
-        rows += [
-            ("error window", f"{window['window_ms']} ms (first failed request start -> last failed answer)"),
-            ("  first failure", f"{window['first_failure_start_vs_restart_begin_ms']:+} ms vs restart begin"),
-            ("  last failure", f"{window['last_failure_end_vs_restart_end_ms']:+} ms vs restart return"),
-            ("  last failure", f"{window['last_failure_end_vs_pg_ready_ms']:+} ms vs pg_isready ok"),
-        ]
-    rows += [
-        ("FAILED after pg ready", f"{report['failed_after_pg_ready']}   (goal: 0)"),
-        ("failed after 1st ok", report.get("failed_after_first_ok")),
-        ("1st ok after restart", f"{report.get('first_ok_after_restart_vs_pg_ready_ms')} ms vs pg_isready ok"),
-    ]
-    if "outage" in report:
-        outage = report["outage"]
-        rows.append(
-            (
-                "outage",
-                f"{outage['requests']} requests in flight, {outage['failed']} failed; slowest "
-                f"{outage['slowest_ms']} ms ({outage['slowest_outcome']}); slowest failure "
-                f"{outage['slowest_failure_ms']} ms",
-            )
-        )
-        for phase, stats in report["latency"].items():
-            rows.append(
-                (
-                    f"latency {phase}",
-                    f"n={stats['n']} p50={stats['p50_ms']} ms p99={stats['p99_ms']} ms max={stats['max_ms']} ms",
-                )
-            )
-    probe = report.get("down_probe")
-    if probe and "members" in probe:
-        members = probe["members"]
-        rows += [
-            (
-                "db down: /members/",
-                f"{members['statuses']} max {members['max_ms']} ms (bound {DOWN_BOUND * 1000:.0f}), "
-                f"Retry-After {members['retry_after']}, clear page {members['clear_page']}",
-            ),
-            ("db down: /healthz", f"{probe['healthz']['status']} in {probe['healthz']['ms']} ms (expect 200)"),
-            ("db down: /readyz", f"{probe['readyz']['status']} in {probe['readyz']['ms']} ms (expect 503)"),
-            ("db down for", f"{probe['database_down_ms']} ms"),
-            (
-                "db back: failures",
-                f"{probe['after_restart_failed']} of {len(PAGES) * 2} {probe['after_restart_statuses']}",
-            ),
-        ]
-    rows.append(("RESULT", "PASS" if report["pass"] else "FAIL"))
-    width = max(len(name) for name, _ in rows)
-    print()
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
 
 
 def log_exceptions(log_path, limit=8):
@@ -564,7 +337,7 @@ def main():
         )
         if not report["pass"]:
             report["worker_exceptions"] = log_exceptions(server.log_path)
-        print_table(report)
+        print_table(report, PAGES, DOWN_BOUND)
         for line in report.get("worker_exceptions", []):
             print(f"  worker log: {line}")
         print(json.dumps(report, separators=(",", ":")))
