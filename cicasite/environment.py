@@ -9,6 +9,7 @@ use. That is about forty lines; a dependency would take more to configure.
 """
 
 import os
+import stat
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -93,7 +94,13 @@ def read_secret_key(debug):
     """SECRET_KEY from the environment or SECRET_KEY_FILE; production refuses a weak or missing one."""
     value = os.environ.get("SECRET_KEY")
     if value is None and os.environ.get("SECRET_KEY_FILE"):
-        value = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
+        path = Path(os.environ["SECRET_KEY_FILE"])
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not debug and mode & 0o077:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY_FILE {path} can be read by other users (mode {mode:04o}): chmod 600 it."
+            )
+        value = path.read_text(encoding="utf-8").strip()
     if value is None:
         if debug:
             return "django-insecure-development-only-key-not-for-production"
