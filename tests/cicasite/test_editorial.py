@@ -1,26 +1,23 @@
-"""Issue 3, the editorial workflow: scheduling, preview, roles, history with revert, no lost updates."""
+"""Issue 3, the editorial workflow: scheduling, preview, status at a glance, no lost updates.
+
+Roles: test_roles.py; history with compare and revert: test_history.py."""
 
 import io
 from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
-from reversion.models import Version
 
-from cicasite.core import i18n
-from cicasite.core.models import Publishable, WorkingCopy, next_publication_change
-from events.models import Document
-from initiatives.models import Initiative
+from cicasite.core.models import Publishable, next_publication_change
 from members.models import Member
+from tests.cicasite.staff import changeform_data, staff
 from tests.factories import (
     DRAFT,
-    PUBLISHED,
     make_area,
     make_dimension,
     make_document,
@@ -35,45 +32,6 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SOON = NOW + timedelta(days=2)
 PASSED = NOW - timedelta(days=2)
 HIDDEN = "Zzhidden"  # in the name of every record the public must not see
-
-
-def staff(username, group):
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", "a-long-password-123")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def changeform_data(admin_client, url):
-    """The change form as the browser would post it back: every field's current value, the edit token too."""
-    response = admin_client.get(url)
-    assert response.status_code == 200, response.status_code
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            data[name] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif hasattr(field, "widget") and field.widget.__class__.__name__ == "SplitDateTimeWidget":
-            data[f"{name}_0"], data[f"{name}_1"] = value.strftime("%Y-%m-%d"), value.strftime("%H:%M:%S")
-        else:
-            data[name] = str(value)
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-        for inline_form in formset.formset.forms:
-            for name in inline_form.fields:
-                value = inline_form[name].value()
-                if value is not None and value is not False:
-                    data[inline_form.add_prefix(name)] = "on" if value is True else str(value)
-    return data
 
 
 class SchedulingTests(TestCase):
@@ -287,191 +245,6 @@ class PreviewTests(TestCase):
         self.assertContains(view_on_site, "Draft, not public.")
 
 
-class RoleMatrixTests(TestCase):
-    """Editor vs Publisher vs anonymous, each action, checked on the server."""
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.editor = staff("erin", "Editor")
-        cls.publisher = staff("paul", "Publisher")
-
-    def add_member(self, **overrides):
-        data = {
-            "name_en": "Newland",
-            "slug": "newland",
-            "status": "member",
-            "iso_code": "",
-            "joined": "2001",
-            "flag_alt_en": "",
-            "publication_status": DRAFT,
-            "roles-TOTAL_FORMS": "0",
-            "roles-INITIAL_FORMS": "0",
-            "roles-MIN_NUM_FORMS": "0",
-            "roles-MAX_NUM_FORMS": "1000",
-        }
-        data.update(overrides)
-        return self.client.post(reverse("admin:members_member_add"), data)
-
-    def test_groups_come_from_the_migration_with_the_publish_permissions(self):
-        editor = set(Group.objects.get(name="Editor").permissions.values_list("codename", flat=True))
-        publisher = set(Group.objects.get(name="Publisher").permissions.values_list("codename", flat=True))
-        publish = {"publish_member", "publish_event", "publish_document", "publish_initiative", "approve_workingcopy"}
-        self.assertFalse(editor & publish)
-        self.assertLessEqual(publish, publisher - editor)
-        self.assertIn("change_member", editor)
-        self.assertIn("change_source", editor)  # proposes changes to reference records, as working copies
-        self.assertNotIn("delete_organ", editor)
-
-    def test_editor_creates_a_draft(self):
-        self.client.force_login(self.editor)
-        self.assertEqual(self.add_member().status_code, 302)
-        self.assertEqual(Member.objects.get().publication_status, DRAFT)
-
-    def test_editor_creates_only_drafts_whatever_is_posted(self):
-        # The publication fields are a Publisher's: shown read-only to editors, posted values ignored.
-        self.client.force_login(self.editor)
-        for number, overrides in enumerate(
-            ({"publication_status": PUBLISHED}, {"publish_at_0": "2030-01-01", "publish_at_1": "10:00:00"})
-        ):
-            with self.subTest(overrides=overrides):
-                response = self.add_member(slug=f"newland-{number}", **overrides)
-                self.assertEqual(response.status_code, 302)
-        self.assertEqual(Member.objects.count(), 2)
-        self.assertFalse(Member.objects.exclude(publication_status=DRAFT).exists())
-        self.assertFalse(Member.objects.filter(publish_at__isnull=False).exists())
-
-    def test_editor_cannot_publish_an_existing_draft(self):
-        member = make_member(publication_status=DRAFT)
-        self.client.force_login(self.editor)
-        url = reverse("admin:members_member_change", args=[member.pk])
-        data = changeform_data(self.client, url)
-        data["publication_status"] = PUBLISHED
-        self.assertEqual(self.client.post(url, data).status_code, 302)
-        member.refresh_from_db()
-        self.assertEqual(member.publication_status, DRAFT)
-
-    def test_editor_edits_a_draft(self):
-        member = make_member(publication_status=DRAFT)
-        self.client.force_login(self.editor)
-        url = reverse("admin:members_member_change", args=[member.pk])
-        data = changeform_data(self.client, url)
-        data["capital_en"] = "New capital"
-        self.assertEqual(self.client.post(url, data).status_code, 302)
-        member.refresh_from_db()
-        self.assertEqual(member.capital, "New capital")
-
-    def test_editor_change_to_a_published_record_goes_to_its_working_copy(self):
-        member = make_member(capital="Old")
-        self.client.force_login(self.editor)
-        url = reverse("admin:members_member_change", args=[member.pk])
-        self.assertContains(self.client.get(url), "You are editing its working copy")
-        data = changeform_data(self.client, url)
-        data["capital_en"] = "Changed"
-        self.assertEqual(self.client.post(url, data).status_code, 302)
-        member.refresh_from_db()
-        self.assertEqual(member.capital, "Old")
-        self.assertEqual(WorkingCopy.objects.get().object_id, member.pk)
-        self.assertContains(self.client.get(url), 'value="Changed"')
-
-    def test_editor_cannot_delete_a_published_record_but_can_delete_a_draft(self):
-        published, draft = make_member(), make_member(publication_status=DRAFT)
-        self.client.force_login(self.editor)
-        response = self.client.post(reverse("admin:members_member_delete", args=[published.pk]), {"post": "yes"})
-        self.assertEqual(response.status_code, 403)
-        self.assertTrue(Member.objects.filter(pk=published.pk).exists())
-        response = self.client.post(reverse("admin:members_member_delete", args=[draft.pk]), {"post": "yes"})
-        self.assertEqual(response.status_code, 302)
-        self.assertFalse(Member.objects.filter(pk=draft.pk).exists())
-
-    def test_editor_bulk_delete_of_published_records_is_refused(self):
-        published = make_member()
-        self.client.force_login(self.editor)
-        response = self.client.post(
-            reverse("admin:members_member_changelist"),
-            {"action": "delete_selected", "_selected_action": [published.pk], "post": "yes"},
-        )
-        self.assertEqual(response.status_code, 403)
-        self.assertTrue(Member.objects.filter(pk=published.pk).exists())
-
-    def test_editor_bulk_publish_is_refused(self):
-        drafts = [make_initiative(publication_status=DRAFT) for _ in range(2)]
-        self.client.force_login(self.editor)
-        url = reverse("admin:initiatives_initiative_changelist")
-        self.assertNotContains(self.client.get(url), 'value="publish"')
-        self.client.post(url, {"action": "publish", "_selected_action": [d.pk for d in drafts]})
-        self.assertEqual(Initiative.objects.published().count(), 0)
-
-    def test_editor_cannot_publish_a_document_through_the_meeting_inline(self):
-        event = make_event(publication_status=DRAFT)
-        document = make_document(event=event, publication_status=DRAFT)
-        self.client.force_login(self.editor)
-        url = reverse("admin:events_event_change", args=[event.pk])
-        data = changeform_data(self.client, url)
-        data["documents-0-publication_status"] = PUBLISHED
-        self.client.post(url, data)
-        document.refresh_from_db()
-        self.assertEqual(document.publication_status, DRAFT)
-
-    def test_editor_cannot_delete_a_published_document_through_the_inline(self):
-        event = make_event(publication_status=DRAFT)
-        document = make_document(event=event)
-        self.client.force_login(self.editor)
-        url = reverse("admin:events_event_change", args=[event.pk])
-        data = changeform_data(self.client, url)
-        data["documents-0-DELETE"] = "on"
-        self.assertContains(self.client.post(url, data), "Only a Publisher may delete a published")
-        self.assertTrue(Document.objects.filter(pk=document.pk).exists())
-
-    def test_publisher_publishes_schedules_unpublishes_and_deletes(self):
-        member = make_member(publication_status=DRAFT)
-        self.client.force_login(self.publisher)
-        url = reverse("admin:members_member_change", args=[member.pk])
-        data = changeform_data(self.client, url)
-        data.update(publication_status=PUBLISHED, publish_at_0="2030-01-01", publish_at_1="10:00:00")
-        self.assertEqual(self.client.post(url, data).status_code, 302)
-        member.refresh_from_db()
-        self.assertEqual(member.publication_state, Publishable.State.SCHEDULED)
-        data = changeform_data(self.client, url)
-        data.update(publication_status=DRAFT)
-        self.assertEqual(self.client.post(url, data).status_code, 302)
-        member.refresh_from_db()
-        self.assertEqual(member.publication_status, DRAFT)
-        published = make_member()
-        response = self.client.post(reverse("admin:members_member_delete", args=[published.pk]), {"post": "yes"})
-        self.assertEqual(response.status_code, 302)
-        self.assertFalse(Member.objects.filter(pk=published.pk).exists())
-
-    def test_publisher_bulk_publish_and_unpublish_make_revisions(self):
-        drafts = [make_initiative(publication_status=DRAFT) for _ in range(2)]
-        self.client.force_login(self.publisher)
-        url = reverse("admin:initiatives_initiative_changelist")
-        self.client.post(url, {"action": "publish", "_selected_action": [d.pk for d in drafts]})
-        self.assertEqual(Initiative.objects.published().count(), 2)
-        self.client.post(url, {"action": "unpublish", "_selected_action": [drafts[0].pk]})
-        self.assertEqual(Initiative.objects.published().count(), 1)
-        self.assertEqual(Version.objects.get_for_object(drafts[0]).count(), 2)
-
-    def test_reversion_recover_views_are_for_publishers_only(self):
-        self.client.force_login(self.editor)
-        self.assertEqual(self.client.get(reverse("admin:members_member_recoverlist")).status_code, 403)
-
-    def test_anonymous_gets_the_login_page_for_every_action(self):
-        member = make_member()
-        for url in (
-            reverse("admin:members_member_add"),
-            reverse("admin:members_member_change", args=[member.pk]),
-            reverse("admin:members_member_delete", args=[member.pk]),
-            reverse("admin:members_member_history", args=[member.pk]),
-            reverse("admin:members_member_changelist"),
-        ):
-            with self.subTest(url=url):
-                response = self.client.post(url, {"action": "unpublish", "_selected_action": [member.pk]})
-                self.assertEqual(response.status_code, 302)
-                self.assertIn("/admin/login/", response["Location"])
-        member.refresh_from_db()
-        self.assertEqual(member.publication_status, PUBLISHED)
-
-
 class StatusAtAGlanceTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -502,142 +275,6 @@ class StatusAtAGlanceTests(TestCase):
         member = Member.objects.get(name="Openland")
         response = self.client.get(reverse("admin:members_member_change", args=[member.pk]))
         self.assertContains(response, "No flag or emblem")
-
-
-class HistoryTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.publisher = staff("paul", "Publisher")
-        cls.editor = staff("erin", "Editor")
-
-    def setUp(self):
-        self.client.force_login(self.publisher)
-
-    def edit(self, obj, **changes):
-        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-        data = changeform_data(self.client, url)
-        # A translated field is edited in its English column (django-modeltranslation's name_en, ...).
-        data.update({f"{name}_en" if i18n.is_translated(type(obj), name) else name: v for name, v in changes.items()})
-        response = self.client.post(url, data)
-        if response.status_code != 302:
-            errors = [response.context["adminform"].form.errors]
-            for inline in response.context["inline_admin_formsets"]:
-                errors.append((inline.formset.errors, inline.formset.non_form_errors()))
-            self.fail(f"not saved: {errors}")
-
-    def test_history_diff_and_one_click_revert(self):
-        member = make_member(name="Kazakhstan", capital="Almaty")
-        area = make_area()
-        make_role(member=member, area=area)
-        self.edit(member, capital="Astana", summary="Host of the secretariat.")
-        self.edit(member, capital="Nur-Sultan")
-        versions = list(Version.objects.get_for_object(member))  # newest first
-        self.assertEqual(len(versions), 2)
-
-        history = self.client.get(reverse("admin:members_member_history", args=[member.pk]))
-        self.assertContains(history, "paul")
-        self.assertContains(history, "Capital")
-        compare_url = reverse("admin:members_member_compare", args=[member.pk, versions[1].pk])
-        compare = self.client.get(compare_url)
-        self.assertContains(compare, "<del>Astana</del>", html=False)
-        self.assertContains(compare, "<ins>Nur-Sultan</ins>", html=False)
-        self.assertNotContains(compare, '<th scope="row">Name</th>')
-
-        self.assertEqual(
-            self.client.get(reverse("admin:members_member_revert", args=[member.pk, versions[1].pk])).status_code, 405
-        )
-        response = self.client.post(reverse("admin:members_member_revert", args=[member.pk, versions[1].pk]))
-        # The member is public: the old content goes to its working copy, for review.
-        self.assertRedirects(response, reverse("admin:members_member_review", args=[member.pk]))
-        member.refresh_from_db()
-        self.assertEqual(member.capital, "Nur-Sultan")
-        self.approve(member)
-        member.refresh_from_db()
-        self.assertEqual(member.capital, "Astana")
-        self.assertEqual(member.publication_status, PUBLISHED)
-        self.assertEqual(member.roles.count(), 1)  # the inline roles came back with it
-        latest = Version.objects.get_for_object(member).first()
-        self.assertEqual(Version.objects.get_for_object(member).count(), 3)
-        self.assertIn("Approved the working copy", latest.revision.get_comment())
-        self.assertEqual(latest.revision.user, self.publisher)
-
-    def approve(self, obj):
-        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_review", args=[obj.pk])
-        self.client.force_login(self.publisher)
-        seen = self.client.get(url).context["seen"]
-        self.assertEqual(self.client.post(url, {"action": "approve", "seen": seen}).status_code, 302)
-
-    def test_revert_restores_inline_children(self):
-        member = make_member()
-        self.edit(member, capital="First")
-        first = Version.objects.get_for_object(member).first()
-        make_role(member=member)
-        self.edit(member, capital="Second")
-        self.client.post(reverse("admin:members_member_revert", args=[member.pk, first.pk]))
-        self.assertEqual(member.roles.count(), 1)  # live until approved
-        self.approve(member)
-        self.assertEqual(member.roles.count(), 0)
-
-    def test_unknown_revision_is_404(self):
-        member = make_member()
-        other = make_member()
-        self.edit(other, capital="x")
-        version = Version.objects.get_for_object(other).first()
-        self.assertEqual(
-            self.client.get(reverse("admin:members_member_compare", args=[member.pk, version.pk])).status_code, 404
-        )
-        self.assertEqual(
-            self.client.get(reverse("admin:members_member_compare", args=[member.pk, 99999])).status_code, 404
-        )
-
-    def test_restoring_a_published_revision_of_a_draft_restores_content_not_status(self):
-        member = make_member(publication_status=DRAFT, capital="Then")
-        self.edit(member, publication_status=PUBLISHED)
-        published = Version.objects.get_for_object(member).first()
-        self.edit(member, publication_status=DRAFT, capital="Now")
-        self.client.force_login(self.editor)
-        response = self.client.post(
-            reverse("admin:members_member_revert", args=[member.pk, published.pk]), follow=True
-        )
-        self.assertContains(response, "Restored the content of the revision")
-        member.refresh_from_db()
-        self.assertEqual((member.capital, member.publication_status), ("Then", DRAFT))
-
-    def test_editor_cannot_revert_a_meeting_to_a_revision_that_publishes_its_document(self):
-        event = make_event(publication_status=DRAFT)
-        document = make_document(event=event, publication_status=PUBLISHED)
-        self.edit(event, summary="With its published document.")
-        with_published = Version.objects.get_for_object(event).first()
-        self.edit(event, **{"documents-0-publication_status": DRAFT})
-        document.refresh_from_db()
-        self.assertEqual(document.publication_status, DRAFT)
-        self.client.force_login(self.editor)
-        url = reverse("admin:events_event_revert", args=[event.pk, with_published.pk])
-        self.client.post(url, follow=True)
-        document.refresh_from_db()
-        self.assertEqual(document.publication_status, DRAFT)
-
-    def test_editor_cannot_revert_away_a_published_document_added_since(self):
-        event = make_event(publication_status=DRAFT)
-        self.edit(event, summary="Before the document.")
-        before = Version.objects.get_for_object(event).first()
-        document = make_document(event=event, publication_status=PUBLISHED)
-        self.client.force_login(self.editor)
-        url = reverse("admin:events_event_revert", args=[event.pk, before.pk])
-        self.assertContains(
-            self.client.post(url, follow=True), "Only a Publisher may delete a published outcome document"
-        )
-        self.assertTrue(Document.objects.filter(pk=document.pk).exists())
-
-    def test_editor_reverts_a_draft(self):
-        member = make_member(publication_status=DRAFT, capital="One")
-        self.edit(member, capital="Two")
-        first = Version.objects.get_for_object(member).first()
-        self.edit(member, capital="Three")
-        self.client.force_login(self.editor)
-        self.client.post(reverse("admin:members_member_revert", args=[member.pk, first.pk]))
-        member.refresh_from_db()
-        self.assertEqual(member.capital, "Two")
 
 
 class LostUpdateTests(TestCase):

@@ -20,7 +20,7 @@ from cicasite.core.models import LegacyRedirect, Organ, ReviewNote, Source, Work
 from events.models import Document, Event
 from initiatives.models import Initiative
 from members.models import Dimension, Member, PriorityArea, Role
-from tests.cicasite.test_editorial import changeform_data, staff
+from tests.cicasite.staff import changeform_data, staff
 from tests.factories import DRAFT, PUBLISHED, make_area, make_document, make_event, make_member, make_role
 
 CANARY = "Qqpending"  # in every value an editor's unapproved change writes
