@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /admin/ only: the language each member of staff chose ("My preferences"); public pages keep the URL's.
+    "cicasite.core.preferences.AdminLanguageMiddleware",
     # Every write in a request is the user's, checked by the publishing rule (cicasite.core.publishing).
     "cicasite.core.publishing.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

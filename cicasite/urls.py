@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
 from cicasite import views
+from cicasite.core.preferences import preferences_view
 from cicasite.sitemaps import SITEMAPS
 
 handler500 = "cicasite.views.server_error"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("index.php", views.legacy_redirect, {"kind": "page"}, name="legacy-page"),
     path("news_detail/", views.legacy_redirect, {"kind": "news"}, name="legacy-news"),
     path("speeches_detail/", views.legacy_redirect, {"kind": "speech"}, name="legacy-speech"),
+    # Each member of staff chooses the language of their admin (cicasite.core.preferences).
+    path("admin/preferences/", admin.site.admin_view(preferences_view), name="admin-preferences"),
     path("admin/", admin.site.urls),
 ]
 

@@ -183,7 +183,15 @@ class Initiative(Publishable):
     )
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    notes = models.TextField(
+        _("research notes"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
+            "that should stay internal."
+        ),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="initiatives", verbose_name=_("sources"))
 
     objects = InitiativeQuerySet.as_manager()

@@ -37,7 +37,15 @@ class Dimension(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Display order."))
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    notes = models.TextField(
+        _("research notes"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
+            "that should stay internal."
+        ),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="dimensions", verbose_name=_("sources"))
 
     class Meta:
@@ -190,7 +198,13 @@ class Member(Publishable):
     verified = verified_field()
     partly_verified = partly_verified_field()
     notes = models.TextField(
-        _("research notes"), max_length=2000, blank=True, help_text=_("How the facts were checked; public.")
+        _("research notes"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
+            "that should stay internal."
+        ),
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="members", verbose_name=_("sources"))
 

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.urls import translate_url
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 from modeltranslation.utils import build_localized_fieldname
@@ -13,6 +16,17 @@ from cicasite.core.pagecache import bump_content_version
 admin.site.site_header = _("CICA site administration")
 admin.site.site_title = _("CICA admin")
 admin.site.index_title = _("Content")
+
+
+def site_home():
+    """The public home page in the active language: "/" or "/ru/" (resolved as the English "/")."""
+    language = get_language()
+    with override(settings.LANGUAGE_CODE):
+        return translate_url("/", language)
+
+
+# "View site" opens the home page in the admin's language (/ru/ for a Russian admin).
+admin.site.site_url = lazy(site_home, str)()
 # The index shows the review queue above the models (templates/admin/cicasite/index.html).
 admin.site.index_template = "admin/cicasite/index.html"
 
@@ -50,7 +64,16 @@ TRANSLATION_FILTERS = [
 ]
 
 
-class TranslatedAdmin(TranslationAdmin):
+class ColumnHelpMixin:
+    """Each language's column of a translated field with its own help text (cicasite.core.i18n.column_help)."""
+
+    def patch_translation_field(self, db_field, field, request, **kwargs):
+        super().patch_translation_field(db_field, field, request, **kwargs)
+        if hasattr(db_field, "translated_field"):
+            field.help_text = i18n.column_help_text(db_field)
+
+
+class TranslatedAdmin(ColumnHelpMixin, TranslationAdmin):
     """Both languages of a record on one form (django-modeltranslation), a filter per translation,
     and search over every language's text."""
 
@@ -73,11 +96,11 @@ class TranslatedAdmin(TranslationAdmin):
         return fields
 
 
-class TranslatedTabularInline(TranslationTabularInline):
+class TranslatedTabularInline(ColumnHelpMixin, TranslationTabularInline):
     pass
 
 
-class TranslatedStackedInline(TranslationStackedInline):
+class TranslatedStackedInline(ColumnHelpMixin, TranslationStackedInline):
     pass
 
 

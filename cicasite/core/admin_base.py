@@ -5,16 +5,18 @@ import hashlib
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reversion.models import Version
 
-from cicasite.core import i18n, publishing
+from cicasite.core import i18n, images, publishing
 
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
 # The "Publication" fieldset of every publishable record's change form.
@@ -63,7 +65,7 @@ def snapshot(obj, m2m_values=None):
 class EditTokenMixin(forms.ModelForm):
     """Adds the hidden edit_token and refuses a save over someone else's newer save."""
 
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    edit_token = forms.CharField(label=gettext_lazy("edit token"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,6 +234,42 @@ class PublishableInlineMixin(SafeAutocompleteMixin):
 
 def _has_field(model, name):
     return any(f.name == name for f in model._meta.concrete_fields)
+
+
+class ImageThumbnailInput(AdminFileWidget):
+    """The admin's file input for an image, showing what is stored: a thumbnail with its alt text.
+
+    The thumbnail is the smallest rendition (cicasite.core.images), at most 160 px wide; the alt
+    text is the record's `<field>_alt` in the admin's language (every image has one, STYLE 5).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        picture = thumbnail(value) if self.is_initial(value) else None
+        if picture is None:
+            return html
+        # The project's templates (templates/admin/widgets/), which the default form renderer does not read.
+        return render_to_string("admin/widgets/image_thumbnail.html", {"thumbnail": picture}) + html
+
+
+def thumbnail(fieldfile):
+    """{url, width, height, alt} of a stored image's smallest rendition, or None without stored dimensions."""
+    field, instance = getattr(fieldfile, "field", None), getattr(fieldfile, "instance", None)
+    if field is None or instance is None or not fieldfile.name:
+        return None
+    width = getattr(instance, field.stored_width_field or "", None)
+    height = getattr(instance, field.stored_height_field or "", None)
+    if not width or not height:
+        return None
+    slot, shown = images.rendition_slots(width)[0]
+    extension = images.EXTENSIONS[images.formats_for(fieldfile.name)[1]]
+    return {
+        "original_url": fieldfile.url,
+        "url": fieldfile.storage.url(images.rendition_name(fieldfile.name, slot, extension)),
+        "width": shown,
+        "height": max(1, round(height * shown / width)),
+        "alt": getattr(instance, f"{field.name}_alt", "") or "",
+    }
 
 
 def admin_url(obj, view, *args):

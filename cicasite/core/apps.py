@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
@@ -15,9 +16,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("About CICA")
 
     def ready(self):
+        from django.db.models import fields
         from modeltranslation.translator import translator
 
-        from cicasite.core import i18n, publishing
+        from cicasite.core import i18n, preferences, publishing
         from cicasite.core.models import publishable_models
         from cicasite.core.pagecache import bump_on_content_change
 
@@ -34,3 +36,7 @@ class CoreConfig(AppConfig):
         # Cache invalidation, not business logic: any change to public content makes cached pages stale.
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(bump_on_content_change, dispatch_uid=f"pagecache-{signal}")
+        # Session state, not business logic: the admin language is read once per login (cicasite.core.preferences).
+        user_logged_in.connect(preferences.remember_language, dispatch_uid="cicasite.admin_language")
+        # Django 6.1's new blank choice has no Russian in Django's catalogue yet: ours translates it.
+        fields.BLANK_CHOICE_LABEL = _("- Select an option -")

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -29,14 +30,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 
-from cicasite.core import publishing, review
+from cicasite.core import i18n, publishing, review
 from cicasite.core.admin_base import (
     EditorialForm,
+    ImageThumbnailInput,
     SafeAutocompleteMixin,
     admin_url,
 )
 from cicasite.core.history import HistoryMixin
-from cicasite.core.models import Publishable, public_q
+from cicasite.core.models import CheckedImageField, Publishable, public_q
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 DRAFT = Publishable.PublicationStatus.DRAFT
@@ -74,6 +76,44 @@ STATE_CLASSES = {
 }
 
 
+# --- Ready to publish? -------------------------------------------------------------------
+
+
+class Readiness:
+    """The change form's "Before it goes public" panel: what the record lacks, and in which language.
+
+    Read when the page is rendered, so that for a working copy (rendered inside its sandbox,
+    cicasite.core.review) it describes the copy the form shows, not the live record.
+    """
+
+    def __init__(self, obj, publishable):
+        self.model, self.pk, self.publishable = type(obj), obj.pk, publishable
+
+    @cached_property
+    def record(self):
+        return self._warnings[0]
+
+    @cached_property
+    def languages(self):
+        return self._warnings[1]
+
+    @cached_property
+    def _warnings(self):
+        obj = self.model._default_manager.filter(pk=self.pk).first()
+        if obj is None:
+            return [], []
+        record = []
+        if self.publishable:
+            # The English columns, whatever the admin's language (no fallback); the messages stay lazy,
+            # so they are shown in the admin's language.
+            with translation.override(i18n.DEFAULT_LANGUAGE):
+                record = list(obj.readiness_warnings())
+        return record, i18n.translation_warnings(obj, review.children(obj))
+
+    def __bool__(self):
+        return bool(self.record or self.languages)
+
+
 # --- The admin -------------------------------------------------------------------------
 
 
@@ -87,6 +127,8 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
     change_form_template = "admin/cicasite/publishable_change_form.html"
     object_history_template = "admin/cicasite/object_history.html"
     history_latest_first = True
+    # Image fields show what is stored: a thumbnail with its alt text.
+    formfield_overrides = {CheckedImageField: {"widget": ImageThumbnailInput}}
 
     class Media:
         css = {"all": ["css/admin-editorial.css"]}
@@ -209,7 +251,7 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
         root = publishing.root_of(obj) if obj is not None else None
         extra = {
             "publishable": self.publishable,
-            "readiness": obj.readiness_warnings() if obj is not None and self.publishable else [],
+            "readiness": Readiness(obj, self.publishable) if obj is not None else None,
             "publication_state": obj.publication_state if obj is not None and self.publishable else None,
             "editing_copy": False,
             **(extra_context or {}),

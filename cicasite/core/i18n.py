@@ -8,9 +8,12 @@ sees: the language's column, or English's where it is empty.
 """
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.utils.translation import get_language
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 
@@ -170,3 +173,121 @@ def outdated_translation(queryset, language):
     return queryset.alias(english_changed=changed(DEFAULT_LANGUAGE), own_changed=changed(language)).filter(
         english_changed__gt=F("own_changed")
     )
+
+
+# Help texts of each language's column.
+#
+# django-modeltranslation gives every column of a translated field (name_en, name_ru) the field's
+# own help text: TranslationField.__init__ copies the field's __dict__ (modeltranslation/fields.py),
+# so the Russian column of a member's name repeated "Common English name, e.g. Türkiye.". The
+# English column keeps the field's help text; every other language's column gets its own, declared
+# beside the translation options (column_help() in <app>/translation.py), or else a general one.
+# The admin puts them on its forms (cicasite.core.admin): a help text is a form's concern, and
+# changing the columns' own would only add migrations.
+
+_column_help = {}
+
+
+def column_help(model, language, **texts):
+    """Declare the help texts of `language`'s columns of model's translated fields: name=_("...")."""
+    for name, text in texts.items():
+        if not is_translated(model, name):
+            raise ImproperlyConfigured(f"{model._meta.label}.{name} is not a translated field.")
+        _column_help[(model, name, language)] = text
+
+
+def column_help_text(db_field):
+    """The help text for one column of a translated field (name_ru); a field that is no column keeps its own."""
+    original = getattr(db_field, "translated_field", None)
+    if original is None:
+        return db_field.help_text
+    language = db_field.language
+    own = _column_help.get((db_field.model, original.name, language))
+    if own is not None:
+        return own
+    if language == DEFAULT_LANGUAGE:
+        return original.help_text
+    return format_lazy(
+        _("The text in {language}, for the pages at /{code}/. When it is empty, they show the English text."),
+        language=get_language_info(language)["name_translated"],
+        code=language,
+    )
+
+
+# What the admin's readiness panel says about each language of a record.
+
+
+def _has_text(value):
+    return bool(value and str(value).strip())
+
+
+def translation_gaps(obj):
+    """[(row, field name, language)] of texts missing in a language while another language has them.
+
+    Alt texts count only when their image is there (flag_alt without a flag needs no translation).
+    """
+    gaps = []
+    for field in translated_fields(type(obj)):
+        if field.endswith("_alt") and not getattr(obj, field.removesuffix("_alt"), None):
+            continue
+        values = {
+            code: getattr(obj, build_localized_fieldname(field, code), None) for code, _name in settings.LANGUAGES
+        }
+        if not any(_has_text(value) for value in values.values()):
+            continue
+        gaps += [(obj, field, code) for code, value in values.items() if not _has_text(value)]
+    return gaps
+
+
+def changed_at(obj):
+    """{language: when its text last changed} for one record (cicasite.core.models.TranslationState)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from cicasite.core.models import TranslationState
+
+    states = TranslationState.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+    return dict(states.values_list("language", "changed_at"))
+
+
+def translation_warnings(obj, children=()):
+    """The readiness panel's lines about languages: missing texts (any language, alt texts included),
+    and translations older than the English text. For obj and the children edited with it."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    missing = {code: [] for code, _name in settings.LANGUAGES}
+    for row in [obj, *children]:
+        for owner, field, code in translation_gaps(row):
+            label = owner._meta.get_field(field).verbose_name
+            if owner is not obj:
+                label = _("%(field)s (%(kind)s “%(name)s”)") % {
+                    "field": label,
+                    "kind": owner._meta.verbose_name,
+                    "name": owner,
+                }
+            missing[code].append(str(label))
+    warnings = []
+    for code, labels in missing.items():
+        if labels:
+            warnings.append(
+                _("%(language)s: no text yet for %(fields)s.")
+                % {"language": get_language_info(code)["name_translated"], "fields": ", ".join(labels)}
+            )
+    if obj.pk is not None and translated_fields(type(obj)):
+        stamps = changed_at(obj)
+        english = stamps.get(DEFAULT_LANGUAGE)
+        for code, _name in settings.LANGUAGES:
+            own = stamps.get(code)
+            if code != DEFAULT_LANGUAGE and english and own and english > own:
+                warnings.append(
+                    _(
+                        "%(language)s: may be out of date. The English text changed on %(english)s, this one "
+                        "last on %(own)s: check that it still says the same."
+                    )
+                    % {
+                        "language": get_language_info(code)["name_translated"],
+                        "english": date_format(timezone.localtime(english), "DATETIME_FORMAT"),
+                        "own": date_format(timezone.localtime(own), "DATETIME_FORMAT"),
+                    }
+                )
+    return warnings

@@ -17,13 +17,14 @@ import json
 import logging
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reversion import create_revision, set_comment, set_user
 
@@ -332,41 +333,55 @@ def publishers():
     )
 
 
+def by_language(people):
+    """{language: sorted e-mail addresses}: each person's mail in the admin language they chose."""
+    from cicasite.core.models import StaffPreferences
+
+    people = [person for person in people if person.email]
+    chosen = dict(StaffPreferences.objects.filter(user__in=people).values_list("user_id", "language"))
+    groups = {}
+    for person in people:
+        language = chosen.get(person.pk, settings.LANGUAGE_CODE)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        groups.setdefault(language, set()).add(person.email)
+    return {language: sorted(emails) for language, emails in sorted(groups.items())}
+
+
 def notify_publishers(copy, root, user, text):
-    recipients = [person.email for person in publishers() if person.pk != user.pk]
-    if not recipients:
-        return
-    subject = _("For review: %(record)s") % {"record": root}
-    body = _("%(who)s submitted changes to “%(record)s” for review.\n\n%(comment)s\nReview them: %(url)s") % {
-        "who": user.get_username(),
-        "record": root,
-        "comment": f"{text}\n" if text else "",
-        "url": _review_url(root),
-    }
-    _send(subject, body, recipients)
+    people = [person for person in publishers() if person.pk != user.pk]
+    for language, recipients in by_language(people).items():
+        with translation.override(language):
+            subject = _("For review: %(record)s") % {"record": root}
+            body = _("%(who)s submitted changes to “%(record)s” for review.\n\n%(comment)s\nReview them: %(url)s") % {
+                "who": user.get_username(),
+                "record": root,
+                "comment": f"{text}\n" if text else "",
+                "url": _review_url(root),
+            }
+            _send(subject, body, recipients)
 
 
 def notify_editors(copy, root, user, action, text):
     editors = {copy.created_by, copy.updated_by} - {None, user}
-    recipients = sorted({person.email for person in editors if person.email})
-    if not recipients:
-        return
-    if action == Action.APPROVED:
-        subject = _("Published: %(record)s") % {"record": root}
-        body = _("%(who)s approved your changes to “%(record)s”; the public sees them now.\n\n%(comment)s") % {
-            "who": user.get_username(),
-            "record": root,
-            "comment": text,
-        }
-    else:
-        subject = _("Sent back: %(record)s") % {"record": root}
-        body = _("%(who)s sent your changes to “%(record)s” back:\n\n%(comment)s\n\nEdit them: %(url)s") % {
-            "who": user.get_username(),
-            "record": root,
-            "comment": text,
-            "url": _review_url(root),
-        }
-    _send(subject, body.strip() + "\n", recipients)
+    for language, recipients in by_language(editors).items():
+        with translation.override(language):
+            if action == Action.APPROVED:
+                subject = _("Published: %(record)s") % {"record": root}
+                body = _("%(who)s approved your changes to “%(record)s”; the public sees them now.\n\n%(comment)s") % {
+                    "who": user.get_username(),
+                    "record": root,
+                    "comment": text,
+                }
+            else:
+                subject = _("Sent back: %(record)s") % {"record": root}
+                body = _("%(who)s sent your changes to “%(record)s” back:\n\n%(comment)s\n\nEdit them: %(url)s") % {
+                    "who": user.get_username(),
+                    "record": root,
+                    "comment": text,
+                    "url": _review_url(root),
+                }
+            _send(subject, body.strip() + "\n", recipients)
 
 
 def _send(subject, body, recipients):

@@ -10,6 +10,7 @@ Django and the migrations look for them.
 """
 
 from cicasite.core.models.fields import CheckedImageDescriptor, CheckedImageField, CheckedImageFieldFile
+from cicasite.core.models.preferences import StaffPreferences
 from cicasite.core.models.publishable import (
     Publishable,
     PublishableQuerySet,
@@ -36,6 +37,7 @@ __all__ = [
     "SecretariatHead",
     "SiteSettings",
     "Source",
+    "StaffPreferences",
     "TranslationState",
     "WorkingCopy",
     "next_publication_change",

@@ -56,7 +56,15 @@ class Organ(models.Model):
     )
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    notes = models.TextField(
+        _("research notes"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
+            "that should stay internal."
+        ),
+    )
     sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
 
     class Meta:
@@ -89,7 +97,15 @@ class SecretariatHead(models.Model):
     )
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(_("research notes"), max_length=2000, blank=True, help_text=_("Public."))
+    notes = models.TextField(
+        _("research notes"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
+            "that should stay internal."
+        ),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="secretariat_heads", verbose_name=_("sources"))
 
     class Meta:
