@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from django.core.management import call_command
+
+from tests.content import load_content
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -56,7 +57,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
 @pytest.mark.browser
 class MemberFilterBrowserTests(BrowserTestCase):
     def setUp(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def member_names(self, page):
         links = page.eval_on_selector_all(
@@ -103,7 +104,7 @@ class ContentSecurityPolicyBrowserTests(BrowserTestCase):
     def setUp(self):
         from django.contrib.auth import get_user_model
 
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-password-123")
 
     def visit_all(self, page, paths):
@@ -166,7 +167,7 @@ class DiscoveryJourneyBrowserTests(BrowserTestCase):
     """Issue 4's 'done when', tried as a new visitor would in chromium."""
 
     def setUp(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         self.page = self.browser.new_page()
 
     def tearDown(self):
@@ -233,7 +234,7 @@ class LanguageBrowserTests(BrowserTestCase):
     """As a Russian reader: offered Russian, filter in Russian, switch to English on the same filtered page."""
 
     def setUp(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def test_a_russian_browser_filters_in_russian_and_switches_to_english_on_the_same_page(self):
         context = self.browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +19,7 @@ from cicasite.models import Source
 from events.models import Event
 from initiatives.models import Initiative
 from members.models import Member, Role
+from tests.content import load_content
 from tests.factories import (
     DRAFT,
     make_area,
@@ -607,7 +607,7 @@ class DownloadFuzzTests(HypothesisTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     @settings(max_examples=min(EXAMPLES, 150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(name=st.sampled_from([name for name, _ in DATASET_URLS.values()]), params=PARAMS)

@@ -8,7 +8,6 @@ reads: visible text and the attributes shown or read aloud, outside lang="en"
 """
 
 import csv
-import io
 import json
 import re
 from datetime import date
@@ -18,7 +17,6 @@ from xml.etree import ElementTree
 
 import polib
 from django.conf import settings
-from django.core.management import call_command
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 
@@ -27,6 +25,7 @@ from cicasite.templatetags.i18n_content import term_years
 from cicasite.views import server_error
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
+from tests.content import load_content
 
 ROOT = Path(settings.BASE_DIR)
 GLOSSARY = ROOT / "cicasite" / "data" / "glossary.ru.csv"
@@ -341,7 +340,7 @@ class RussianPagesTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def get(self, url):
         response = self.client.get(url, follow=True)
