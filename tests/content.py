@@ -9,14 +9,15 @@ queries per record to compare and save, is tested by its real runs in
 tests/cicasite/test_loader.py and elsewhere.
 
 "The same state" is checked, not assumed: a recording is replayed only when every
-table it adds to, and every table those rows refer to, holds exactly what it held
-before the recorded run (after a TransactionTestCase has flushed the database,
-content types come back under new ids, so that state gets its own recording).
-Rows keep the ids of the recorded run; PostgreSQL's sequences are then moved past
-them. The only difference from a real run is the time stamps (created_at,
-updated_at, translation stamps): they are those of the recorded run, minutes
-earlier, on the same day (a recording is kept per calendar day, since the
-command reads today's date). tests/test_content.py compares the two.
+table it adds to holds exactly what it held before the recorded run, and every
+table those rows point at holds the same rows, under the same ids or, as content
+types do after a TransactionTestCase has flushed the database, under new ids, to
+which the replayed rows are then pointed. Added rows keep the ids of the recorded
+run; PostgreSQL's sequences are then moved past them. The only difference from a
+real run is the time stamps (created_at, updated_at, translation stamps): they are
+those of the recorded run, minutes earlier, on the same day (a recording is kept
+per calendar day, since the command reads today's date). tests/test_content.py
+compares the two.
 """
 
 import io
@@ -34,8 +35,10 @@ from cicasite import pagecache
 @dataclass
 class Recording:
     day: date
-    before: dict  # table -> (columns, sorted rows), for every table the replay depends on
+    before: dict  # table -> (columns, sorted rows): the tables the run added to, as they were
+    referenced: dict  # table -> (columns, {row without its key: key}): the other tables the new rows point at
     inserted: dict  # table -> (columns, rows)
+    links: dict  # table -> [(column index, referenced table)]
 
 
 _recordings = []
@@ -56,8 +59,16 @@ def read_tables(tables=None):
     return found
 
 
+def _keyed(table, columns, rows):
+    """(columns, {row without its primary key: key}), or None if two rows differ only by their key."""
+    with connection.cursor() as cursor:
+        i = columns.index(connection.introspection.get_primary_key_column(cursor, table))
+    keyed = {row[:i] + row[i + 1 :]: row[i] for row in rows}
+    return (columns, keyed) if len(keyed) == len(rows) else None
+
+
 def _record(before, after):
-    """The rows the run added, and the tables a replay must find as they were; None if it did more than add."""
+    """What the run added; None if it did more than add, or left nothing a replay could match."""
     inserted = {}
     for table, (columns, rows) in after.items():
         old_columns, old_rows = before[table]
@@ -67,21 +78,53 @@ def _record(before, after):
             inserted[table] = (columns, added)
     if not inserted:
         return None  # nothing changed (the content was there already): such a recording would match any state
+    links = {}
     with connection.cursor() as cursor:
-        referenced = {
-            relation[1]
-            for table in inserted
-            for relation in connection.introspection.get_relations(cursor, table).values()
-        }
+        for table, (columns, _) in inserted.items():
+            relations = connection.introspection.get_relations(cursor, table)
+            links[table] = [(columns.index(column), relation[1]) for column, relation in relations.items()]
+    targets = {target for pairs in links.values() for _, target in pairs} - inserted.keys()
+    referenced = {target: _keyed(target, *before[target]) for target in targets}
+    if None in referenced.values():
+        return None
     return Recording(
-        day=date.today(), before={table: before[table] for table in inserted.keys() | referenced}, inserted=inserted
+        day=date.today(),
+        before={table: before[table] for table in inserted},
+        referenced=referenced,
+        inserted=inserted,
+        links=links,
     )
 
 
-def _replay(recording):
+def _matching_ids(recording):
+    """{table: {recorded id: id now}} if the database is where the recording started from, else None.
+
+    The tables the run added to must hold exactly what they held; the tables its rows
+    point at must hold the same rows, possibly under other ids (content types after a flush).
+    """
+    if read_tables(recording.before) != recording.before:
+        return None
+    ids = {}
+    for table, (columns, rows) in read_tables(recording.referenced).items():
+        recorded_columns, recorded = recording.referenced[table]
+        now = _keyed(table, columns, rows)
+        if columns != recorded_columns or now is None or now[1].keys() != recorded.keys():
+            return None
+        if moved := {recorded[row]: now[1][row] for row in recorded if recorded[row] != now[1][row]}:
+            ids[table] = moved
+    return ids
+
+
+def _replay(recording, ids):
     with transaction.atomic(), connection.cursor() as cursor:
         # Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's default): checked at commit, so any order works.
         for table, (columns, rows) in recording.inserted.items():
+            moved = [(i, ids[target]) for i, target in recording.links[table] if target in ids]
+            if moved:
+                rows = [list(row) for row in rows]
+                for row in rows:
+                    for i, new_ids in moved:
+                        row[i] = new_ids.get(row[i], row[i])
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES ({placeholders})", rows
@@ -97,8 +140,8 @@ def load_content():
     """The database as `load_cica` leaves it; returns "replayed" or "loaded" (what it did)."""
     today = date.today()
     for recording in _recordings:
-        if recording.day == today and read_tables(recording.before) == recording.before:
-            _replay(recording)
+        if recording.day == today and (ids := _matching_ids(recording)) is not None:
+            _replay(recording, ids)
             return "replayed"
     before = read_tables()
     call_command("load_cica", stdout=io.StringIO())
