@@ -18,7 +18,8 @@ def comparable(tables, *, ids):
     """The rows without time stamps (a replay keeps those of the recorded run), and without ids unless `ids`."""
     with connection.cursor() as cursor:
         id_columns = {
-            table: {connection.introspection.get_primary_key_column(cursor, table)}
+            # Primary keys, foreign keys, and the object_id of generic relations (TranslationState).
+            table: {connection.introspection.get_primary_key_column(cursor, table), "object_id"}
             | set(connection.introspection.get_relations(cursor, table))
             for table in tables
         }
