@@ -4,9 +4,9 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser import MEMBER_LINK, BrowserTestCase, requires_chromium
+from tests.content import load_content
 
 pytestmark = requires_chromium
 
@@ -14,7 +14,7 @@ pytestmark = requires_chromium
 @pytest.mark.browser
 class MemberFilterBrowserTests(BrowserTestCase):
     def setUp(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def member_names(self, page):
         links = page.eval_on_selector_all(
@@ -61,7 +61,7 @@ class ContentSecurityPolicyBrowserTests(BrowserTestCase):
     def setUp(self):
         from django.contrib.auth import get_user_model
 
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-password-123")
 
     def visit_all(self, page, paths):
@@ -124,7 +124,7 @@ class DiscoveryJourneyBrowserTests(BrowserTestCase):
     """Issue 4's 'done when', tried as a new visitor would in chromium."""
 
     def setUp(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         self.page = self.browser.new_page()
 
     def tearDown(self):
@@ -191,7 +191,7 @@ class LanguageBrowserTests(BrowserTestCase):
     """As a Russian reader: offered Russian, filter in Russian, switch to English on the same filtered page."""
 
     def setUp(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def test_a_russian_browser_filters_in_russian_and_switches_to_english_on_the_same_page(self):
         context = self.browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})

@@ -4,14 +4,14 @@
 `make fuzz` runs 10,000 on PostgreSQL and prints how many it tried.
 """
 
-import io
 import os
 from urllib.parse import quote, urlencode
 
-from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
+
+from tests.content import load_content
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 TRIED = {"requests": 0}
@@ -110,7 +110,7 @@ SEGMENT = st.one_of(HOSTILE, st.text(min_size=1, max_size=200), st.sampled_from(
 class PublicUrlFuzzTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     @classmethod
     def tearDownClass(cls):

@@ -1,12 +1,9 @@
 """Issue 13, a Russian admin: each member of staff chooses the admin's language; every screen, help text,
 the readiness panel and the review mails follow it; the public site keeps the language of its address."""
 
-import io
-
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +16,7 @@ from cicasite.core.preferences import SESSION_KEY
 from members.models import Member
 from tests.cicasite.admin_reader import prefer, untranslated, visible_text
 from tests.cicasite.staff import changeform_data, staff
+from tests.content import load_content
 from tests.factories import make_document, make_event, make_member
 
 
@@ -181,7 +179,7 @@ class EveryScreenInRussianTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         cls.superuser = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-password-123")
         prefer(cls.superuser, "ru")
 

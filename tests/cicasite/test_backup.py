@@ -25,6 +25,7 @@ from django.test import TransactionTestCase, override_settings
 
 from events.models import Document
 from members.models import Member
+from tests.content import load_content
 from tests.factories import image_bytes, make_document, make_member, pdf_bytes
 
 # What migrate recreates or what is ephemeral; everything else must survive a round trip.
@@ -144,7 +145,7 @@ class BackupRestoreTests(TransactionTestCase):
         self.assertRegex(created, r"\.\d{6}Z$")
 
     def test_restore_into_an_empty_database_gives_back_every_row_and_file(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         self.back_up()
         tables, media = snapshot_tables(), snapshot_media(self.media_root)
         self.empty_everything()

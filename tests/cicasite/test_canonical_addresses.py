@@ -1,11 +1,10 @@
 """One address per set of filters: lists, feeds, calendars and data files send an untidy query
 (unknown or empty parameters, another order, a page where there are none) to the tidy one, for good."""
 
-import io
-
 import feedparser
-from django.core.management import call_command
 from django.test import TestCase, override_settings
+
+from tests.content import load_content
 
 SITE_URL = "https://cica.example"
 
@@ -32,7 +31,7 @@ UNTIDY = [
 class CanonicalAddressTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def test_untidy_addresses_redirect_permanently_to_the_tidy_one(self):
         for untidy, tidy in UNTIDY + [("/ru" + untidy, "/ru" + tidy) for untidy, tidy in UNTIDY]:

@@ -7,7 +7,6 @@ import json
 
 import frictionless
 import pandas
-from django.core.management import call_command
 from django.test import LiveServerTestCase, TestCase, override_settings
 from django.utils import translation
 
@@ -17,6 +16,7 @@ from events.models import Event
 from initiatives.models import Initiative
 from members.models import Member, Role
 from members.opendata import MEMBERS
+from tests.content import load_content
 
 SITE_URL = "https://cica.example"
 BOM = "\ufeff".encode()
@@ -30,7 +30,7 @@ class DataPackageValidationTests(LiveServerTestCase):
     """`frictionless validate` on the package as a client gets it: over HTTP, every CSV fetched."""
 
     def setUp(self):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def test_frictionless_validate_passes_in_every_language(self):
         with self.settings(SITE_URL=self.live_server_url):
@@ -57,7 +57,7 @@ class DataPackageValidationTests(LiveServerTestCase):
 class DataPackageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def package(self, prefix=""):
         response = self.client.get(f"{prefix}/data/datapackage.json")

@@ -17,6 +17,7 @@ from cicasite.core.models import Organ, Partner, SecretariatHead
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region
+from tests.content import load_content
 from tests.factories import make_event, make_member
 
 ROOT = Path(settings.BASE_DIR)
@@ -154,7 +155,7 @@ def parse(response):
 class BothLanguagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     PAGES = [
         "/",

@@ -1,17 +1,15 @@
-import io
-
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
 from cicasite.core.models import LegacyRedirect
 from events.models import Event
+from tests.content import load_content
 
 
 class LegacyRedirectTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def test_old_summit_and_ministerial_pages_redirect_permanently(self):
         for key, target in (

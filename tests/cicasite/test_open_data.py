@@ -6,7 +6,6 @@ import io
 from datetime import date
 from urllib.parse import urlencode
 
-from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +27,7 @@ from tests.cicasite.open_data_helpers import (
     data_url,
     json_records,
 )
+from tests.content import load_content
 from tests.factories import (
     DRAFT,
     make_area,
@@ -309,7 +309,7 @@ class DownloadFuzzTests(HypothesisTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     @settings(max_examples=min(EXAMPLES, 150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(name=st.sampled_from([name for name, _ in DATASET_URLS.values()]), params=PARAMS)

@@ -1,15 +1,14 @@
 """OpenGraph: what a shared link shows, read by extruct from every kind of page."""
 
-import io
 import re
 import shutil
 import tempfile
 
 import extruct
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.test import TestCase, override_settings
 
+from tests.content import load_content
 from tests.factories import image_bytes, make_event, make_member
 
 SITE_URL = "https://cica.example"
@@ -39,7 +38,7 @@ PAGES = [
 class OpenGraphTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     @classmethod
     def tearDownClass(cls):

@@ -8,12 +8,13 @@ from django.test import TestCase
 from events.models import Event
 from initiatives.models import Initiative
 from members.models import Dimension, Member
+from tests.content import load_content
 
 
 class PublicPagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def public_urls(self):
         urls = ["/", "/about/", "/members/", "/dimensions/", "/timeline/", "/events/", "/initiatives/"]

@@ -17,6 +17,7 @@ from cicasite.core.models import Organ, SecretariatHead, SiteSettings
 from events.models import Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension
+from tests.content import load_content
 
 IDEAS = [
     "CICA Corridor of Knowledge",
@@ -39,7 +40,7 @@ def section(html, element_id):
 class LoadedContent(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def page(self, url, **kwargs):
         response = self.client.get(url, **kwargs)

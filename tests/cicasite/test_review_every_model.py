@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
@@ -26,6 +25,7 @@ from tests.cicasite.review_helpers import (
     url_field,
 )
 from tests.cicasite.staff import changeform_data, staff
+from tests.content import load_content
 from tests.factories import DRAFT, make_area, make_event, make_member, make_role
 
 
@@ -40,7 +40,7 @@ class RuleCoversEveryModelTests(TestCase):
 
     def test_the_rule_refuses_an_editor_below_the_admin(self):
         # No form, no admin class: the ORM itself refuses a write to a live record by an editor.
-        call_command("load_cica", verbosity=0)
+        load_content()
         editor = staff("erin", "Editor")
         member = Member.objects.get(slug="kazakhstan")
         refused = [
@@ -65,7 +65,7 @@ class EditorWalksEveryModelTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", verbosity=0)
+        load_content()
         cls.editor = staff("erin", "Editor")
         cls.publisher = staff("paul", "Publisher")
         # Live records with a revision each, so restore can be tried on every model.

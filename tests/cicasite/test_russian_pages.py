@@ -1,10 +1,8 @@
 """Russian as a CICA editor writes it, on every kind of public page, feed, calendar and error page
 (read by tests/cicasite/russian_reader.py against cicasite/data/glossary.ru.csv)."""
 
-import io
 import re
 
-from django.core.management import call_command
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from django.utils import translation
 
@@ -20,6 +18,7 @@ from tests.cicasite.russian_reader import (
     read_feed,
     read_html,
 )
+from tests.content import load_content
 
 
 class RussianPagesTests(TestCase):
@@ -27,7 +26,7 @@ class RussianPagesTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def get(self, url):
         response = self.client.get(url, follow=True)

@@ -5,12 +5,10 @@ fallback. Tests of one backend only are skipped on the other, with the reason.
 """
 
 import importlib
-import io
 from html.parser import HTMLParser
 from unittest import skipIf, skipUnless
 
 from django.contrib.postgres.search import SearchQuery
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +19,7 @@ from cicasite.core import search
 from cicasite.core.search import search_site
 from cicasite.core.search_indexes import PostgreSQLSearchIndex
 from events.models import Event
+from tests.content import load_content
 from tests.factories import DRAFT, make_document, make_event, make_initiative, make_member
 
 URL = reverse("search")
@@ -67,7 +66,7 @@ class StrictHTMLParser(HTMLParser):
 class SearchPageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         cls.draft_member = make_member(name="Draftistan", slug="draftistan", publication_status=DRAFT)
         cls.draft_event = make_event(title="Secret Draft Summit", slug="secret-draft-summit", publication_status=DRAFT)
         # A published document of a draft meeting stays hidden with its meeting.
@@ -242,7 +241,7 @@ class RankingTests(TestCase):
 class PostgreSQLSearchTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def members_found(self, q):
         return [str(hit.object) for hit in search_site(q)[0].hits]

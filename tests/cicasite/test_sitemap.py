@@ -1,13 +1,12 @@
-import io
 import xml.etree.ElementTree as ET
 
-from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from events.models import Event
 from events.sitemaps import EventSitemap
 from initiatives.models import Initiative
 from members.models import Dimension, Member
+from tests.content import load_content
 from tests.factories import DRAFT, make_event, make_initiative, make_member
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
@@ -21,7 +20,7 @@ def russian(url):
 class SitemapTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
         make_member(slug="hidden-member", publication_status=DRAFT)
         make_event(slug="hidden-meeting", publication_status=DRAFT)
         make_initiative(slug="hidden-idea", publication_status=DRAFT)

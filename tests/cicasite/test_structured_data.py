@@ -1,16 +1,15 @@
 """JSON-LD as a search engine reads it: extracted by extruct from the rendered pages."""
 
-import io
 import re
 from datetime import date
 
 import extruct
 from django.contrib.staticfiles import finders
-from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from events.models import Event
 from members.models import Member
+from tests.content import load_content
 from tests.factories import make_event, make_member
 
 SITE_URL = "https://cica.example"
@@ -32,7 +31,7 @@ def nodes(data):
 class StructuredDataTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def json_ld(self, url):
         response = self.client.get(url, headers={"host": "evil.example"})

@@ -1,9 +1,7 @@
 """/timeline/: CICA's history generated from the records."""
 
-import io
 from datetime import date
 
-from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +10,7 @@ from django.urls import reverse
 from events.models import Event
 from initiatives.models import Chairmanship
 from members.models import Member
+from tests.content import load_content
 from tests.factories import DRAFT, make_chairmanship, make_event, make_member
 
 URL = reverse("timeline")
@@ -24,7 +23,7 @@ def year_of(response, number):
 class TimelineOnRealContentTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def setUp(self):
         self.response = self.client.get(URL)

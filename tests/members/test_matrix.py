@@ -1,14 +1,12 @@
 """/dimensions/: the five dimensions and the matrix of who coordinates which priority area."""
 
-import io
-
-from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Member, Role
+from tests.content import load_content
 from tests.factories import DRAFT, make_area, make_dimension, make_member, make_role
 
 URL = reverse("members:dimension-list")
@@ -28,7 +26,7 @@ def roles_of(response, name):
 class MatrixOnRealContentTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def test_page_has_the_dimensions_and_the_matrix(self):
         response = self.client.get(URL)
