@@ -29,7 +29,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from cicasite import pagecache
+from cicasite.core import pagecache
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase
 
-from cicasite.models import TranslationState
+from cicasite.core.models import TranslationState
 from members.models import Member, Region
 from tests.content import load_content, read_tables
 from tests.factories import make_region
