@@ -98,7 +98,7 @@ test: install
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=15 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # Property-based fuzzing of every public URL on PostgreSQL: 2 x 5,000 examples
-# (make test runs 2 x 300). Prints how many requests it tried.
+# (make test runs 2 x 100). Prints how many requests it tried.
 fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-5000} \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cica_fuzz} \

@@ -11,6 +11,7 @@ from bench.generate_archive import MEETING_KINDS, PREFIX, ROLE_MARKER_YEAR, Comm
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
 from members.models import Member, Role
+from tests.content import load_content
 
 SIZES = {"meetings": 300, "documents": 60, "initiatives": 40}
 
@@ -32,7 +33,7 @@ def synthetic_meetings():
 class GenerateArchiveTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_cica", stdout=io.StringIO())
+        load_content()
 
     def test_requires_the_real_content(self):
         Role.objects.all().delete()
