@@ -192,7 +192,8 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory(prefix="cica-bench-admin-") as workdir:
         static_root = str(Path(workdir) / "static")
-        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=base_env("unused", STATIC_ROOT=static_root))
+        collect = [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"]
+        run(collect, env=base_env("unused", STATIC_ROOT=static_root))
         for size in args.sizes.split(","):
             database = prepare_database(size, static_root, prefix=args.prefix)
             env = base_env(database, STATIC_ROOT=static_root, PAGE_CACHE="0")
@@ -202,7 +203,7 @@ def main():
     print(
         f"\nmake bench-admin, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
         f"PostgreSQL, test client, production settings, median of {args.runs}; run took "
-        f"{time.monotonic() - started:.0f} s"
+        f"{time.monotonic() - started:.0f} s; load average at the end {os.getloadavg()[0]:.1f}"
     )
     for size, rows in results.items():
         print_table(size, rows)
