@@ -431,7 +431,9 @@ class RelatedListFilter(RelatedFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin) or ()
         model = field.related_model
         names = [f.name for f in model._meta.concrete_fields if f.is_relation and not f.null]
-        related = model._default_manager.select_related(*names).order_by(*ordering)
+        related = model._default_manager.order_by(*ordering)
+        if names:
+            related = related.select_related(*names)
         return [(obj.pk, str(obj)) for obj in related]
 
 
@@ -452,7 +454,7 @@ def year_filter(field):
 
         def queryset(self, request, queryset):
             value = self.value()
-            if value and value.isdigit() and len(value) == 4:  # anything else: not a year, no filter
+            if value and value.isascii() and value.isdigit() and len(value) == 4:  # else not a year: no filter
                 return queryset.filter(**{f"{field}__year": int(value)})
             return queryset
 
