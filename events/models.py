@@ -174,6 +174,8 @@ class Event(Publishable):
             # The admin's list sorted by kind or status, each in the list's order within a value.
             models.Index(fields=["kind", "-start_date", "-id"], name="event_admin_kind_idx"),
             models.Index(fields=["status", "-start_date", "-id"], name="event_admin_status_idx"),
+            # ... or by title (one index per language's column: -en, -ru).
+            models.Index(fields=["title", "-start_date", "-id"], name="event_admin_title_idx"),
             # The admin's search (cicasite.core.admin_base.search: city ILIKE '%x%', either language);
             # the title's is EVENT_SEARCH's event_trgm_title.
             TrigramIndex(name="event_trgm_city", field="city", languages=LANGUAGE_CODES),

@@ -369,18 +369,27 @@ class LargeTablePaginator(Paginator):
     Django's admin paginator runs COUNT(*) over the whole (filtered) list on every page: 100,000
     meetings read per request. Here the count reads at most CAP + 1 rows; beyond that PostgreSQL's
     planner estimate is shown (`estimated` is then True; other databases count exactly). The last
-    page, whose OFFSET reads the whole list anyway, counts exactly, so it is the true last page."""
+    page, whose OFFSET reads the whole list anyway, counts exactly, so it is the true last page.
+
+    Each page reads its keys first, then its rows by key: the sort and the OFFSET handle narrow rows
+    (an index-only scan in the list's order), not every column of 100,000 meetings with their joins
+    (sorted by host 195 -> 50 ms; the last page 400 -> 15 ms)."""
 
     CAP = 10_000
-    # From this row on, a page's keys are read first and its rows then by key: the OFFSET walks an
-    # index only (index-only scan), not 100,000 whole rows with their joins (last page 400 ms -> 30 ms).
-    DEEP = 1_000
 
     estimated = False
 
+    def countable(self):
+        """The list's rows without their order; DISTINCT (a filter across a many-to-many relation) on
+        the key alone, not on every column."""
+        queryset = self.object_list.order_by()
+        if queryset.query.distinct and not queryset.query.distinct_fields:
+            queryset = queryset.values("pk")
+        return queryset
+
     @cached_property
     def count(self):
-        queryset = self.object_list.order_by()  # which rows, not their order
+        queryset = self.countable()
         exact = queryset[: self.CAP + 1].count()
         if exact <= self.CAP or connections[queryset.db].vendor != "postgresql":
             return exact if exact <= self.CAP else queryset.count()
@@ -389,14 +398,13 @@ class LargeTablePaginator(Paginator):
 
     def page(self, number):
         if self.estimated and self.validate_number(number) >= self.num_pages:
-            self.__dict__["count"] = self.object_list.count()  # the last page: exact, as its OFFSET costs
+            self.__dict__["count"] = self.countable().count()  # the last page: exact, as its OFFSET costs
             self.__dict__.pop("num_pages", None)
             self.estimated = False
         return super().page(number)
 
     def _get_page(self, object_list, number, paginator):
-        query = getattr(object_list, "query", None)
-        if query is not None and query.low_mark >= self.DEEP:
+        if hasattr(object_list, "values_list"):  # a QuerySet
             keys = list(object_list.values_list("pk", flat=True))
             object_list = self.object_list.filter(pk__in=keys)  # the same order, one page of rows
         return super()._get_page(object_list, number, paginator)
