@@ -43,7 +43,7 @@ class EventAdmin(PublishableAdmin):
     ]
 
     def autocomplete_label(self, obj):
-        """ "Sixth CICA Summit: 12–13 October 2022, Astana, Kazakhstan" """
+        """Title, date and place: "Sixth CICA Summit: 12–13 October 2022, Astana, Kazakhstan"."""
         return ", ".join(part for part in (f"{obj.title}: {obj.date_display}", obj.place) if part)
 
     @admin.display(description=_("date"), ordering="start_date")

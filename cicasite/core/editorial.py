@@ -15,7 +15,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -204,7 +204,10 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
     def _is_relation(self, path):
         model = self.model
         for name in path.split("__"):
-            field = model._meta.get_field(name)
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a lookup ("start_date__year"): Django's own filter
+                return False
             if not field.is_relation:
                 return False
             model = field.related_model
