@@ -10,7 +10,7 @@ PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versio
 # make run / make test use development settings unless the caller says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run port-free admin serve migrate load static messages test fuzz backup restore lint format ci superuser editor publisher bench bench-queries bench-archive bench-db-restart bench-observatory clean
+.PHONY: install run port-free admin serve migrate load static messages test fuzz backup restore lint format ci superuser editor publisher bench bench-admin bench-queries bench-archive bench-db-restart bench-observatory clean
 
 $(PY):
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (install it, e.g. pyenv install 3.13)"; exit 1; }
@@ -126,6 +126,13 @@ bench: install
 	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk >/dev/null; } || \
 		{ echo "wrk is missing: install it (apt-get install wrk) and run make bench again"; exit 1; }
 	$(PY) bench/bench.py $(BENCH_ARGS)
+
+# Every admin screen (changelists with each filter, search, sort and last page; change forms;
+# autocompletes) as a superuser and an Editor on PostgreSQL archives of 1,000 and 100,000 meetings
+# (databases cica_admin_bench_1k / _100k, made once): server time and queries against the bounds
+# of issue 13. BENCH_ADMIN_ARGS="--sizes 100k --only event,document" for a part of it.
+bench-admin: install
+	$(PY) bench/admin.py $(BENCH_ADMIN_ARGS)
 
 bench-queries: load
 	$(PY) bench/query_counts.py

@@ -70,8 +70,9 @@ def base_env(database, **extra):
     )
 
 
-def prepare_database(size, static_root):
-    database = f"cica_perf_bench_{size}"
+def prepare_database(size, static_root, prefix="cica_perf_bench"):
+    """The archive database <prefix>_<size>: created, migrated and filled on the first call, reused after."""
+    database = f"{prefix}_{size}"
     exists = run([*PG, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"]).stdout.strip()
     if not exists:
         run([*PG, f"CREATE DATABASE {database}"])

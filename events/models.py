@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -18,8 +19,11 @@ from cicasite.core.models import (
     verified_field,
 )
 from cicasite.core.search import SearchFields
+from cicasite.core.search_indexes import TrigramIndex
 from cicasite.core.validators import validate_pdf_file
 from members.models import FIRST_YEAR, LAST_YEAR, Dimension, Member
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 class EventQuerySet(PublishableQuerySet):
@@ -172,6 +176,18 @@ class Event(Publishable):
             # /media/events/...: which meeting owns this image (cicasite.core.media.is_public)
             models.Index(fields=["image"], name="event_image_idx"),
             *EVENT_SEARCH.indexes(),
+            # The admin's list (events.admin.EventAdmin.ordering): page 1, every page and the last page in
+            # index order; a sort by date (start_date, -id: an incremental sort); MIN/MAX of its year filter.
+            models.Index(fields=["-start_date", "-id"], name="event_admin_list_idx"),
+            # The admin's list sorted by kind or status, each in the list's order within a value.
+            models.Index(fields=["kind", "-start_date", "-id"], name="event_admin_kind_idx"),
+            models.Index(fields=["status", "-start_date", "-id"], name="event_admin_status_idx"),
+            # ... or by title (one index per language's column: -en, -ru).
+            models.Index(fields=["title", "-start_date", "-id"], name="event_admin_title_idx"),
+            # The admin's search (cicasite.core.admin_base.search: city ILIKE '%x%', either language);
+            # the title's is EVENT_SEARCH's event_trgm_title.
+            TrigramIndex(name="event_trgm_city", field="city", languages=LANGUAGE_CODES),
+            TrigramIndex(name="event_trgm_country", field="country", languages=LANGUAGE_CODES),
         ]
 
     def __str__(self):

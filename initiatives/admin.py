@@ -13,6 +13,7 @@ class ChairmanshipAdmin(PublishableAdmin):
     list_select_related = ["member"]
     search_fields = ["member__name", "slug"]
     autocomplete_fields = ["member", "sources"]
+    autocomplete_select_related = ["member"]
 
 
 @admin.register(Initiative)
@@ -33,3 +34,6 @@ class InitiativeAdmin(PublishableAdmin):
             {"fields": PUBLICATION_FIELDS},
         ),
     ]
+
+    def autocomplete_label(self, obj):
+        return f"{obj.title} ({obj.get_status_display()})"

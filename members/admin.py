@@ -31,6 +31,10 @@ class PriorityAreaAdmin(PublishableAdmin):
     search_fields = ["name", "dimension__name"]
     prepopulated_fields = {"slug": ["name"]}
     show_facets = admin.ShowFacets.ALWAYS
+    autocomplete_select_related = ["dimension"]
+
+    def autocomplete_label(self, obj):
+        return f"{obj.name} ({obj.dimension})"
 
 
 @admin.register(Region)
@@ -73,6 +77,9 @@ class MemberAdmin(PublishableAdmin):
         if obj.flag:
             return format_html('<img src="{}" alt="{}" width="32" height="20">', obj.flag.url, obj.flag_alt)
         return obj.badge_text
+
+    def autocomplete_label(self, obj):
+        return f"{obj.name} ({obj.get_status_display()})"
 
 
 @admin.register(Role)

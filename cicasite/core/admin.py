@@ -9,6 +9,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, T
 from modeltranslation.utils import build_localized_fieldname
 
 from cicasite.core import i18n
+from cicasite.core.admin_base import LabelledAutocompleteJsonView
 from cicasite.core.editorial import EditorialAdmin
 from cicasite.core.models import LegacyRedirect, Organ, Partner, SecretariatHead, SiteSettings, Source
 from cicasite.core.pagecache import bump_content_version
@@ -29,6 +30,14 @@ def site_home():
 admin.site.site_url = lazy(site_home, str)()
 # The index shows the review queue above the models (templates/admin/cicasite/index.html).
 admin.site.index_template = "admin/cicasite/index.html"
+
+
+def autocomplete_view(request):
+    """The site's autocomplete, with labels that tell records apart (a meeting's date and place)."""
+    return LabelledAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = autocomplete_view  # AdminSite.get_urls() reads it from the instance
 
 
 def translation_filter(language, name):
@@ -52,8 +61,7 @@ def translation_filter(language, name):
             if self.value() == "outdated":
                 return i18n.outdated_translation(queryset, language)
             if self.value() == "current":
-                outdated = i18n.outdated_translation(queryset, language).values("pk")
-                return queryset.exclude(missing).exclude(pk__in=outdated)
+                return queryset.exclude(missing).exclude(pk__in=i18n.outdated_keys(queryset.model, language))
             return queryset
 
     return TranslationFilter

@@ -15,7 +15,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -34,8 +34,12 @@ from cicasite.core import i18n, publishing, review
 from cicasite.core.admin_base import (
     EditorialForm,
     ImageThumbnailInput,
+    LargeTablePaginator,
+    PrefetchingChangeList,
+    RelatedListFilter,
     SafeAutocompleteMixin,
     admin_url,
+    search,
 )
 from cicasite.core.history import HistoryMixin
 from cicasite.core.models import CheckedImageField, Publishable, public_q
@@ -122,7 +126,13 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
     history with compare and restore, no lost updates."""
 
     form = EditorialForm
-    show_facets = admin.ShowFacets.ALWAYS
+    # Fast with a large archive (issue 13): no facet counts (each filter's counts read the whole
+    # table; admins of small tables turn them on), no count of the unfiltered total, a paginator
+    # that counts at most LargeTablePaginator.CAP rows, and a search that indexes serve.
+    show_facets = admin.ShowFacets.NEVER
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    list_prefetch_related = ()  # PrefetchingChangeList
     actions = ["publish", "unpublish"]
     change_form_template = "admin/cicasite/publishable_change_form.html"
     object_history_template = "admin/cicasite/object_history.html"
@@ -221,6 +231,43 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
 
     # Lists.
 
+    def get_changelist(self, request, **kwargs):
+        return PrefetchingChangeList
+
+    def get_list_filter(self, request):
+        """Related-record filters read their choices in one query (RelatedListFilter)."""
+        filters = []
+        for spec in super().get_list_filter(request):
+            if isinstance(spec, str) and self._is_relation(spec):
+                spec = (spec, RelatedListFilter)
+            filters.append(spec)
+        return filters
+
+    def _is_relation(self, path):
+        model = self.model
+        for name in path.split("__"):
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a lookup ("start_date__year"): Django's own filter
+                return False
+            if not field.is_relation:
+                return False
+            model = field.related_model
+        return True
+
+    # Autocompletes (cicasite.core.admin_base.LabelledAutocompleteJsonView): what tells records apart,
+    # and the relations that label reads.
+    autocomplete_select_related = ()
+
+    def autocomplete_label(self, obj):
+        return str(obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        fields = self.get_search_fields(request)
+        if not fields or not search_term:
+            return queryset, False
+        return search(queryset, fields, search_term), False
+
     @admin.display(description=gettext_lazy("publication"), ordering="publication_status")
     def state_display(self, obj):
         state = obj.publication_state
@@ -259,6 +306,7 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
         if root is not None:
             extra.update(working_copy=review.copy_of(root), review_url=self.review_url(root))
         if root is None or not review.needs_working_copy(request.user, root):
+            request.editorial_object = obj  # the form's get_object() need not read it again
             return super().change_view(request, object_id, form_url, extra)
         # A live record, and a user who may not publish it: the form edits its working copy. The
         # sandbox wraps everything the admin does, the revision it would record included.
@@ -266,6 +314,10 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
             raise PermissionDenied(_("A working copy cannot be saved as a new record."))
         request.editing_working_copy = True
         extra["editing_copy"] = True
+        if request.method == "GET" and extra["working_copy"] is None:
+            # No copy yet: the form shows the live rows, as the sandbox would (five queries fewer).
+            request.editorial_object = obj
+            return super().change_view(request, object_id, form_url, extra)
         with review.editing(root, request.user) as session:
             if session.conflict and request.method == "GET":
                 message = _(
@@ -279,6 +331,12 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
             if hasattr(response, "render"):
                 response.render()  # inside the sandbox: the form shows the working copy
         return response
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = getattr(request, "editorial_object", None)
+        if request.method == "GET" and from_field is None and obj is not None and str(obj.pk) == str(object_id):
+            return obj  # read a moment ago by change_view(), outside any sandbox
+        return super().get_object(request, object_id, from_field)
 
     def delete_model(self, request, obj):
         review.forget(obj)
