@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.core.admin import PublishableAdmin, TranslatedStackedInline
-from cicasite.core.admin_base import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublishableInlineMixin, year_filter
-from cicasite.core.editorial import PublicationStateFilter
+from cicasite.core.admin_base import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublishableInlineMixin
+from cicasite.core.admin_lists import year_filter
+from cicasite.core.status import PublicationStateFilter
 from events.models import Document, Event
 
 

@@ -184,7 +184,7 @@ class Event(Publishable):
             models.Index(fields=["status", "-start_date", "-id"], name="event_admin_status_idx"),
             # ... or by title (one index per language's column: -en, -ru).
             models.Index(fields=["title", "-start_date", "-id"], name="event_admin_title_idx"),
-            # The admin's search (cicasite.core.admin_base.search: city ILIKE '%x%', either language);
+            # The admin's search (cicasite.core.admin_lists.search: city ILIKE '%x%', either language);
             # the title's is EVENT_SEARCH's event_trgm_title.
             TrigramIndex(name="event_trgm_city", field="city", languages=LANGUAGE_CODES),
             TrigramIndex(name="event_trgm_country", field="country", languages=LANGUAGE_CODES),

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cicasite.core.admin import PublishableAdmin
 from cicasite.core.admin_base import PUBLICATION_FIELDS
-from cicasite.core.editorial import PublicationStateFilter
+from cicasite.core.status import PublicationStateFilter
 from initiatives.models import Chairmanship, Initiative
 
 

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cicasite.core.admin import PublishableAdmin, TranslatedTabularInline
 from cicasite.core.admin_base import PUBLICATION_FIELDS, PublishableInlineMixin
-from cicasite.core.editorial import EditorialAdmin, PublicationStateFilter
+from cicasite.core.editorial import EditorialAdmin
+from cicasite.core.status import PublicationStateFilter
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
 

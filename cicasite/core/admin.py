@@ -9,7 +9,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, T
 from modeltranslation.utils import build_localized_fieldname
 
 from cicasite.core import i18n
-from cicasite.core.admin_base import LabelledAutocompleteJsonView
+from cicasite.core.admin_lists import LabelledAutocompleteJsonView
 from cicasite.core.editorial import EditorialAdmin
 from cicasite.core.models import LegacyRedirect, Organ, Partner, SecretariatHead, SiteSettings, Source
 from cicasite.core.pagecache import bump_content_version

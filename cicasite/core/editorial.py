@@ -20,9 +20,8 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -30,92 +29,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 
-from cicasite.core import i18n, publishing, review
-from cicasite.core.admin_base import (
-    EditorialForm,
-    ImageThumbnailInput,
-    LargeTablePaginator,
-    PrefetchingChangeList,
-    RelatedListFilter,
-    SafeAutocompleteMixin,
-    admin_url,
-    search,
-)
+from cicasite.core import publishing, review
+from cicasite.core.admin_base import EditorialForm, ImageThumbnailInput, SafeAutocompleteMixin, admin_url
+from cicasite.core.admin_lists import LargeTablePaginator, PrefetchingChangeList, RelatedListFilter, search
 from cicasite.core.history import HistoryMixin
-from cicasite.core.models import CheckedImageField, Publishable, public_q
+from cicasite.core.models import CheckedImageField, Publishable
+from cicasite.core.status import STATE_CLASSES, Readiness
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
 DRAFT = Publishable.PublicationStatus.DRAFT
-
-
-# --- Status at a glance ----------------------------------------------------------------
-
-
-class PublicationStateFilter(admin.SimpleListFilter):
-    title = gettext_lazy("publication")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return Publishable.State.choices
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        match self.value():
-            case Publishable.State.DRAFT:
-                return queryset.filter(publication_status=DRAFT)
-            case Publishable.State.SCHEDULED:
-                return queryset.filter(publication_status=PUBLISHED, publish_at__gt=now)
-            case Publishable.State.PUBLISHED:
-                return queryset.filter(public_q(now=now))
-            case Publishable.State.ENDED:
-                return queryset.filter(publication_status=PUBLISHED, unpublish_at__lte=now)
-        return queryset
-
-
-STATE_CLASSES = {
-    Publishable.State.DRAFT: "draft",
-    Publishable.State.SCHEDULED: "scheduled",
-    Publishable.State.PUBLISHED: "published",
-    Publishable.State.ENDED: "ended",
-}
-
-
-# --- Ready to publish? -------------------------------------------------------------------
-
-
-class Readiness:
-    """The change form's "Before it goes public" panel: what the record lacks, and in which language.
-
-    Read when the page is rendered, so that for a working copy (rendered inside its sandbox,
-    cicasite.core.review) it describes the copy the form shows, not the live record.
-    """
-
-    def __init__(self, obj, publishable):
-        self.model, self.pk, self.publishable = type(obj), obj.pk, publishable
-
-    @cached_property
-    def record(self):
-        return self._warnings[0]
-
-    @cached_property
-    def languages(self):
-        return self._warnings[1]
-
-    @cached_property
-    def _warnings(self):
-        obj = self.model._default_manager.filter(pk=self.pk).first()
-        if obj is None:
-            return [], []
-        record = []
-        if self.publishable:
-            # The English columns, whatever the admin's language (no fallback); the messages stay lazy,
-            # so they are shown in the admin's language.
-            with translation.override(i18n.DEFAULT_LANGUAGE):
-                record = list(obj.readiness_warnings())
-        return record, i18n.translation_warnings(obj, review.children(obj))
-
-    def __bool__(self):
-        return bool(self.record or self.languages)
 
 
 # --- The admin -------------------------------------------------------------------------
@@ -255,7 +177,7 @@ class EditorialAdmin(HistoryMixin, SafeAutocompleteMixin, VersionAdmin):
             model = field.related_model
         return True
 
-    # Autocompletes (cicasite.core.admin_base.LabelledAutocompleteJsonView): what tells records apart,
+    # Autocompletes (cicasite.core.admin_lists.LabelledAutocompleteJsonView): what tells records apart,
     # and the relations that label reads.
     autocomplete_select_related = ()
 

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test import TestCase
 from django.urls import reverse
 
-from cicasite.core.admin_base import LargeTablePaginator, search
+from cicasite.core.admin_lists import LargeTablePaginator, search
 from events.models import Event
 from members.models import Member
 from tests.factories import make_document, make_event, make_member
