@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
 from cicasite import views
+from cicasite.core import richtext
 from cicasite.sitemaps import SITEMAPS
 
 handler500 = "cicasite.views.server_error"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("index.php", views.legacy_redirect, {"kind": "page"}, name="legacy-page"),
     path("news_detail/", views.legacy_redirect, {"kind": "news"}, name="legacy-news"),
     path("speeches_detail/", views.legacy_redirect, {"kind": "speech"}, name="legacy-speech"),
+    # The rich-text editor's internal-link search (staff only), before the admin's own addresses.
+    path("admin/rich-text/links/", admin.site.admin_view(richtext.link_targets), name="richtext-links"),
     path("admin/", admin.site.urls),
 ]
 

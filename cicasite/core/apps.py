@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from modeltranslation.translator import translator
 
-        from cicasite.core import i18n, publishing
+        from cicasite.core import i18n, publishing, richtext
         from cicasite.core.models import publishable_models
         from cicasite.core.pagecache import bump_on_content_change
 
@@ -34,3 +35,5 @@ class CoreConfig(AppConfig):
         # Cache invalidation, not business logic: any change to public content makes cached pages stale.
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(bump_on_content_change, dispatch_uid=f"pagecache-{signal}")
+        # Not business logic either: SQLite learns the plain text of rich text (the search fallback).
+        connection_created.connect(richtext.sqlite_functions, dispatch_uid="richtext-sqlite-functions")
