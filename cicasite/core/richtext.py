@@ -189,10 +189,12 @@ def paragraphs_migration(app_label, model_name, field="body"):
 class _TextParser(HTMLParser):
     BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "table", "tr"}
 
-    def __init__(self):
+    def __init__(self, links=False):
         super().__init__(convert_charrefs=True)
         self.blocks = [[]]
         self.skip = 0
+        self.links = links
+        self.href = None
 
     def handle_starttag(self, tag, attrs):
         if tag in DROPPED_WITH_CONTENT:
@@ -201,6 +203,8 @@ class _TextParser(HTMLParser):
             self.blocks[-1].append("\n")
         elif tag in self.BLOCKS:
             self.blocks.append([])
+        elif tag == "a" and self.links:
+            self.href = dict(attrs).get("href")
 
     def handle_startendtag(self, tag, attrs):
         if tag == "br":
@@ -211,6 +215,9 @@ class _TextParser(HTMLParser):
             self.skip = max(0, self.skip - 1)
         elif tag in self.BLOCKS:
             self.blocks.append([])
+        elif tag == "a" and self.href:
+            self.blocks[-1].append(f" <{self.href}>")
+            self.href = None
 
     def handle_data(self, data):
         if not self.skip:
@@ -226,11 +233,15 @@ class _TextParser(HTMLParser):
         return "\n\n".join(paragraphs)
 
 
-def to_text(html):
-    """What a reader sees of the HTML, as plain text: no tags, entities decoded, blocks apart by a blank line."""
+def to_text(html, links=False):
+    """What a reader sees of the HTML, as plain text: no tags, entities decoded, blocks apart by a blank line.
+
+    links=True adds each link's target after its text, "Kazakhstan </ru/members/kazakhstan/>", for a
+    reviewer, who must see where links go.
+    """
     if not html:
         return ""
-    parser = _TextParser()
+    parser = _TextParser(links=links)
     parser.feed(str(html))
     parser.close()
     return parser.text()

@@ -172,6 +172,21 @@ class EveryWriteIsCleanedTests(TestCase):
         self.assertEqual(event.body_en, sanitize(HOSTILE_HTML))
 
 
+class ReviewShowsWordsAndLinksTests(TestCase):
+    def test_a_publisher_reviews_the_text_and_every_link_target_not_the_markup(self):
+        event = make_event(title="Sixth summit", body="<p>Old <em>text</em>.</p>")
+        self.client.force_login(staff("erin", "Editor"))
+        url = reverse("admin:events_event_change", args=[event.pk])
+        data = changeform_data(self.client, url)
+        data["body_en"] = '<p>New <strong>text</strong> on <a href="/members/kazakhstan/">Kazakhstan</a>.</p>'
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.client.force_login(staff("paul", "Publisher"))
+        page = self.client.get(reverse("admin:events_event_review", args=[event.pk]))
+        self.assertContains(page, "Old text.")
+        self.assertContains(page, "New text on Kazakhstan &lt;/members/kazakhstan/&gt;.")
+        self.assertNotContains(page, "&lt;strong&gt;")
+
+
 class AdminEditorTests(TestCase):
     @classmethod
     def setUpTestData(cls):
