@@ -327,14 +327,49 @@ def is_rich(model, name):
         return False
 
 
+class _Hrefs(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs += [value or "" for name, value in attrs if name == "href"]
+
+
+def refused_links(html):
+    """The link targets in the HTML that sanitize() would drop (in the order written, each once)."""
+    parser = _Hrefs()
+    parser.feed(html or "")
+    parser.close()
+    return list(dict.fromkeys(href.strip() for href in parser.hrefs if not allowed_href(href)))
+
+
 class RichTextFormField(ProseEditorFormField):
-    """The editor in forms; what it sends is cleaned like every other write."""
+    """The editor in forms; what it sends is cleaned like every other write.
+
+    A link the cleaning would drop is refused with a message first, so that an editor who typed
+    www.example.org (no https://) learns it, rather than finding the link gone.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs["widget"] = RichTextWidget
         kwargs.setdefault("sanitize", sanitize)
         kwargs.setdefault("extensions", EDITOR_EXTENSIONS)
         super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        refused = refused_links(value)
+        if refused:
+            raise forms.ValidationError(
+                _(
+                    "A link must start with https://, http://, mailto: or / (a page of this site). "
+                    "Correct or remove: %(links)s"
+                ),
+                code="link",
+                params={"links": ", ".join(refused)},
+            )
+        return super().clean(value)
 
 
 class RichTextField(models.TextField):

@@ -210,7 +210,11 @@ class AdminEditorTests(TestCase):
     def test_a_posted_body_is_cleaned_and_shown(self):
         url = reverse("admin:events_event_change", args=[self.event.pk])
         data = changeform_data(self.client, url)
-        data["body_ru"] = '<p>Итоги: <b>важно</b> <a href="/ru/members/kazakhstan/">Казахстан</a></p>' + HOSTILE_HTML
+        data["body_ru"] = (
+            '<p>Итоги: <b>важно</b> <a href="/ru/members/kazakhstan/">Казахстан</a></p>'
+            '<p>x<script>alert(1)</script><img src=x onerror="alert(2)">'
+            '<span style="color:red" onclick="alert(3)">y</span>'
+        )
         self.assertEqual(self.client.post(url, data).status_code, 302)
         self.event.refresh_from_db()
         self.assertNotIn("script", self.event.body_ru)
@@ -218,6 +222,22 @@ class AdminEditorTests(TestCase):
         self.assertContains(page, '<strong>важно</strong> <a href="/ru/members/kazakhstan/">Казахстан</a>', html=False)
         self.assertNotContains(page, "onerror")
         self.assertNotContains(page, "javascript:")
+
+    def test_a_link_that_would_be_dropped_is_refused_with_a_message(self):
+        url = reverse("admin:events_event_change", args=[self.event.pk])
+        data = changeform_data(self.client, url)
+        data["body_en"] = (
+            '<p><a href="www.example.org">site</a> <a href="javascript:x()">js</a> <a href="/ok/">ok</a></p>'
+        )
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response,
+            "A link must start with https://, http://, mailto: or / (a page of this site). "
+            "Correct or remove: www.example.org, javascript:x()",
+        )
+        self.event.refresh_from_db()
+        self.assertEqual(self.event.body_en, "<p>Old.</p>")
 
 
 class ShownAndSummarisedTests(TestCase):
