@@ -121,18 +121,33 @@ def _with_rel(match):
     return match.group(0)
 
 
-def sanitize(html):
-    """The HTML cleaned to the allow-list; None stays None (an empty translation column)."""
-    if html is None:
-        return None
-    html = str(html)
+def _clean_once(html):
     for pattern, replacement in _RENAMES:
         html = pattern.sub(replacement, html)
     html = _CLEANER.clean(html)
     html = _BARE_A.sub(r"\1", html)
     html = _A_TAG.sub(_with_rel, html)
-    html = _EMPTY_BLOCK.sub("", html)
+    removed = True
+    while removed:  # an empty block inside another (<h2><p></p></h2>) leaves that one empty too
+        html, removed = _EMPTY_BLOCK.subn("", html)
     return html.strip()
+
+
+def sanitize(html):
+    """The HTML cleaned to the allow-list; None stays None (an empty translation column).
+
+    Cleaned until it no longer changes (twice for well-formed input; a tangle such as list items in
+    a table cell needs one more), so cleaning what is stored changes nothing.
+    """
+    if html is None:
+        return None
+    html = str(html)
+    for _attempt in range(5):
+        cleaned = _clean_once(html)
+        if cleaned == html:
+            break
+        html = cleaned
+    return html
 
 
 def _escape_text(text):
@@ -144,7 +159,9 @@ def from_text(text):
     """Plain text as HTML paragraphs: blank lines separate paragraphs, a single newline is a <br>.
 
     Every character is kept (escaped where HTML would read it as markup), so the page shows
-    exactly what Django's linebreaks filter showed for the same text.
+    exactly what Django's linebreaks filter showed for the same text; only a paragraph of
+    nothing but spaces (no-break ones too), which showed nothing, is left out, as sanitize()
+    leaves out Word's empty paragraphs.
     """
     if text is None:
         return None

@@ -11,9 +11,10 @@ from django.test import SimpleTestCase, TestCase, TransactionTestCase
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import linebreaks
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from cicasite.core import richtext
 from cicasite.core.models import Organ, WorkingCopy
 from cicasite.core.richtext import from_text, sanitize, to_text
 from cicasite.core.search import search_site
@@ -101,6 +102,39 @@ class SanitizeTests(SimpleTestCase):
             self.assertEqual(sanitize(once), once)
 
 
+# Pieces of HTML, good and bad, that Hypothesis strings together in any order.
+PIECES = st.sampled_from(
+    [
+        *("<p>", "</p>", "<h1>", "</h1>", "<h2>", "<h4>", "<b>", "</b>", "<i>", "<strong>", "<ul>", "<li>", "</li>"),
+        *('<a href="', '">', "</a>", ' title="', '"', "'", "<br>", "<table><tr><td>", "<o:p>", "<!--", "-->"),
+        *("<script>", "</script>", "<style>", "<img src=x onerror=", " onclick=", ' style="'),
+        *("javascript:", "//evil", "/\\evil", "/ok/", "https://e.org/", "mailto:a@b", "#top"),
+        *("&amp;", "&lt;", "&nbsp;", "&", "<", ">", "x", " ", "\n"),
+    ]
+)
+ALLOWED_TAG = re.compile(r"</?(p|h2|h3|strong|em|ul|ol|li|a|br)\b")
+
+
+class SanitizeFuzzTests(SimpleTestCase):
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(PIECES, max_size=30).map("".join))
+    @example("<h1><p>")  # found by Hypothesis: an empty block inside another
+    @example("<li><table><tr><td><li>")  # found by Hypothesis: list items in a table cell
+    def test_any_html_comes_out_clean_and_stable(self, html):
+        clean = sanitize(html)
+        self.assertEqual(sanitize(clean), clean)
+        for tag in re.findall(r"</?[a-zA-Z][^>]*>", clean):
+            self.assertRegex(tag, ALLOWED_TAG)
+            self.assertNotRegex(tag, r"\s(on\w+|style|class|id)=")
+        for tag in re.findall(r"<a\b[^>]*>", clean):
+            href = re.search(r' href="([^"]*)"', tag)
+            if href:
+                self.assertTrue(richtext.allowed_href(href.group(1)), tag)
+                if richtext.is_external(href.group(1)):
+                    self.assertIn('rel="noopener noreferrer"', tag)
+        self.assertNotRegex(clean, r"<script|<img|<style|<!--")
+
+
 VISIBLE = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85")
     | st.sampled_from("\n\n\r\n <>&\"'\xa0\t"),
@@ -109,8 +143,10 @@ VISIBLE = st.text(
 
 
 def shown(text):
-    """The text a reader sees of plain text rendered by linebreaks: runs of spaces collapse, as HTML does."""
-    return to_text(linebreaks(text, autoescape=True))  # as the templates called it: {{ body|linebreaks }}
+    """The text a reader sees of plain text rendered by linebreaks: runs of spaces collapse, as HTML does,
+    and a paragraph of nothing but spaces (no-break ones too) shows nothing, so rich text has none."""
+    seen = to_text(linebreaks(text, autoescape=True))  # as the templates called it: {{ body|linebreaks }}
+    return "\n\n".join(paragraph for paragraph in seen.split("\n\n") if paragraph.strip())
 
 
 class FromTextTests(SimpleTestCase):
@@ -124,6 +160,8 @@ class FromTextTests(SimpleTestCase):
 
     @settings(max_examples=300, deadline=None)
     @given(VISIBLE)
+    @example("\xa0")  # found by Hypothesis: a paragraph of a no-break space alone
+    @example("<?")  # found by Hypothesis: what an unescaped parser reads as a processing instruction
     def test_no_character_is_lost_or_reinterpreted(self, text):
         html = from_text(text)
         self.assertEqual(sanitize(html), html)  # already clean: nothing read as markup
