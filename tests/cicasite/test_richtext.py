@@ -125,7 +125,8 @@ class SanitizeFuzzTests(SimpleTestCase):
         self.assertEqual(sanitize(clean), clean)
         for tag in re.findall(r"</?[a-zA-Z][^>]*>", clean):
             self.assertRegex(tag, ALLOWED_TAG)
-            self.assertNotRegex(tag, r"\s(on\w+|style|class|id)=")
+            names = set(re.findall(r'\s([a-z-]+)="[^"]*"', tag))  # nh3 double-quotes every value
+            self.assertLessEqual(names, {"href", "title", "rel"} if tag.startswith("<a") else set(), tag)
         for tag in re.findall(r"<a\b[^>]*>", clean):
             href = re.search(r' href="([^"]*)"', tag)
             if href:
