@@ -172,6 +172,9 @@ def from_text(text):
     )
 
 
+BATCH = 100  # rows per UPDATE in the data migration: bulk_update's CASE grows with the square of it
+
+
 def paragraphs_migration(app_label, model_name, field="body"):
     """A data migration: the field's plain text, in every language's column, becomes HTML paragraphs
     (from_text); reversed, the HTML becomes plain text again (to_text: what a reader saw, markup dropped)."""
@@ -192,7 +195,7 @@ def paragraphs_migration(app_label, model_name, field="body"):
                         changed = True
                 if changed:
                     batch.append(row)
-                if len(batch) >= 1000:
+                if len(batch) >= BATCH:
                     model._base_manager.bulk_update(batch, columns)
                     batch = []
             if batch:
