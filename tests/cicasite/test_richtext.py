@@ -375,6 +375,15 @@ class LinkTargetsTests(TestCase):
         english = self.get(q="kazakhstan", lang="en").json()["results"]
         self.assertEqual(english[0]["url"], "/members/kazakhstan/")
 
+    def test_titles_only_any_case_one_query_per_kind(self):
+        self.client.force_login(self.user)
+        # The session, the user, then members, meetings, documents, initiatives: a query each, at any size.
+        with self.assertNumQueries(6):
+            results = self.get(q="казах", lang="ru").json()["results"]
+        self.assertEqual([r["url"] for r in results], ["/ru/members/kazakhstan/"])
+        self.assertEqual(self.get(q="SIXTH summit", lang="en").json()["results"][0]["url"], "/events/sixth-summit/")
+        self.assertEqual(self.get(q="astana", lang="en").json()["results"], [])  # a city, not a title
+
     def test_bad_input_gets_a_clear_answer(self):
         self.client.force_login(self.user)
         self.assertEqual(self.get(q="s", lang="ru").json(), {"results": []})
