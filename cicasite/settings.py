@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from js_asset import static_lazy
 
 from cicasite.environment import (
     env_bool,
@@ -109,6 +110,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "reversion",  # revision history of public records (cicasite/core/editorial.py)
+    "django_prose_editor",  # the rich-text editor of bodies (cicasite/core/richtext.py): its scripts and styles
     # The layers (README "Layout"): the ground floor, the apps on it, the site on top.
     "cicasite.core",
     "members",
@@ -231,6 +233,17 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The rich-text editor's own extensions (cicasite/core/richtext.py), a module of our static files:
+# the internal-link button, and no inline <style> (the CSP below). They make no HTML of their own.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/richtext-links.js")],
+        "extensions": {
+            "InternalLink": "cicasite.core.richtext.no_tags",
+            "NoInjectedStyles": "cicasite.core.richtext.no_tags",
+        },
+    },
+]
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"

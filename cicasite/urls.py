@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
 from cicasite import views
+from cicasite.core import richtext
 from cicasite.core.preferences import preferences_view
 from cicasite.sitemaps import SITEMAPS
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("speeches_detail/", views.legacy_redirect, {"kind": "speech"}, name="legacy-speech"),
     # Each member of staff chooses the language of their admin (cicasite.core.preferences).
     path("admin/preferences/", admin.site.admin_view(preferences_view), name="admin-preferences"),
+    # The rich-text editor's internal-link search (staff only), before the admin's own addresses.
+    path("admin/rich-text/links/", admin.site.admin_view(richtext.link_targets), name="richtext-links"),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,7 @@ from cicasite.core.models import (
     partly_verified_field,
     verified_field,
 )
+from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
 from cicasite.core.search import SearchFields
 from cicasite.core.search_indexes import TrigramIndex
 from cicasite.core.validators import validate_pdf_file
@@ -114,8 +115,11 @@ class Event(Publishable):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.HELD)
     summary = models.TextField(_("summary"), max_length=1000, blank=True, help_text=_("Shown in lists."))
-    body = models.TextField(
-        _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
+    body = RichTextField(
+        _("body"),
+        max_length=RICH_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Full text: paragraphs, headings, lists, links."),
     )
     image = CheckedImageField(
         _("image"),

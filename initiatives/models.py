@@ -14,6 +14,7 @@ from cicasite.core.models import (
     public_q,
     verified_field,
 )
+from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
 from cicasite.core.search import SearchFields
 from events.models import Event
 from members.models import FIRST_YEAR, Dimension, Member
@@ -178,8 +179,11 @@ class Initiative(Publishable):
     )
     events = models.ManyToManyField(Event, blank=True, related_name="initiatives", verbose_name=_("related meetings"))
     summary = models.TextField(_("summary"), max_length=1000, blank=True, help_text=_("Shown in lists."))
-    body = models.TextField(
-        _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
+    body = RichTextField(
+        _("body"),
+        max_length=RICH_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Full text: paragraphs, headings, lists, links."),
     )
     verified = verified_field()
     partly_verified = partly_verified_field()

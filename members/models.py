@@ -16,6 +16,7 @@ from cicasite.core.models import (
     partly_verified_field,
     verified_field,
 )
+from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
 from cicasite.core.search import SearchFields
 
 # The first year anything CICA happened (the 1992 proposal) and a far bound.
@@ -175,8 +176,11 @@ class Member(Publishable):
     summary = models.TextField(
         _("summary"), max_length=1000, blank=True, help_text=_("One or two sentences shown in lists.")
     )
-    body = models.TextField(
-        _("body"), max_length=20000, blank=True, help_text=_("Full text; blank lines separate paragraphs.")
+    body = RichTextField(
+        _("body"),
+        max_length=RICH_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Full text: paragraphs, headings, lists, links."),
     )
     flag = CheckedImageField(
         _("flag or emblem"),

@@ -148,3 +148,79 @@ class ReviewWorkflowBrowserTests(StaffBrowserTestCase):
         self.assertIn("In 2022 leaders adopted the Astana Statement.", text)
         self.assertIn("Statement on the 30th anniversary", text)
         self.assertIn("Лидеры приняли Астанинское заявление.", self.public_text(ru))
+
+
+@pytest.mark.browser
+class RichTextBrowserTests(StaffBrowserTestCase):
+    """Issue 13's 'done when': a Publisher writes a meeting's Russian body with a bold phrase and an
+    internal link, pastes a hostile snippet too, and the public Russian page shows the first two only."""
+
+    HOSTILE = (
+        '<p>Вставка<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> '
+        '<a href="javascript:window.pwned=3">ссылка</a><span style="color:red" onclick="window.pwned=4">!</span></p>'
+    )
+
+    def test_bold_and_an_internal_link_in_russian_reach_the_public_page_a_pasted_attack_does_not(self):
+        from events.models import Event
+        from tests.factories import make_event, make_member
+
+        make_member(name="Kazakhstan", name_ru="Казахстан", slug="kazakhstan")
+        event = make_event(title="Sixth CICA Summit", title_ru="Шестой саммит СВМДА", slug="sixth-cica-summit-2022")
+        context, page = self.log_in("paul")
+        problems = []
+        page.on("console", lambda msg: msg.type in ("error", "warning") and problems.append(msg.text))
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(f"{self.live_server_url}/admin/events/event/{event.pk}/change/")
+        editor = page.locator(".prose-editor:has(#id_body_ru)")
+        editor.locator(".tiptap").click()
+        page.keyboard.type("Саммит прошёл в Астане. ")
+        page.keyboard.press("Control+b")
+        page.keyboard.type("Принята декларация")
+        page.keyboard.press("Control+b")
+        page.keyboard.type(". Председатель — Казахстан")
+        for _ in "Казахстан":  # select the word just typed
+            page.keyboard.press("Shift+ArrowLeft")
+        editor.locator("button[data-name=internalLink]").click()
+        dialog = page.locator("dialog.richtext-links")
+        dialog.get_by_label("Find a member, meeting, document or initiative").fill("Казах")
+        dialog.locator(".richtext-links__choice", has_text="Казахстан").click()
+        page.keyboard.press("End")
+        self.assertEqual(problems, [])  # the editor itself: no CSP report, no script error
+        # A paste from a web page, as the browser hands it to the editor.
+        editor.locator(".tiptap").evaluate(
+            """(el, html) => {
+                const data = new DataTransfer();
+                data.setData("text/html", html);
+                data.setData("text/plain", "Вставка ссылка!");
+                el.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+            }""",
+            self.HOSTILE,
+        )
+        # While the editor reads the pasted HTML, the page's CSP refuses the snippet's handlers and
+        # styles (and says so in the console): nothing of it runs, even before the server cleans it.
+        self.assertEqual(page.evaluate("window.pwned"), None)
+        self.assertEqual([p for p in problems if "violates the following Content Security Policy" not in p], [])
+        page.click("input[name=_save]")
+        page.wait_for_url(re.compile(r"/admin/events/event/$"))
+        context.close()
+
+        visitor = self.browser.new_context()
+        public = visitor.new_page()
+        public.goto(f"{self.live_server_url}/ru/events/sixth-cica-summit-2022/")
+        body = public.locator("main .prose")
+        self.assertEqual(body.locator("strong").inner_text(), "Принята декларация")
+        link = body.locator("a", has_text="Казахстан")
+        self.assertEqual(link.get_attribute("href"), "/ru/members/kazakhstan/")  # relative, in Russian
+        self.assertIsNone(link.get_attribute("rel"))
+        self.assertIn("Вставка", body.inner_text())  # the pasted text stays
+        body_html = body.inner_html()
+        for attack in ("<script", "onerror", "onclick", "javascript:", "style=", "pwned"):
+            self.assertNotIn(attack, body_html)
+        self.assertNotIn("pwned", public.content())
+        self.assertIsNone(public.evaluate("window.pwned"))
+        link.click()
+        public.wait_for_url(re.compile(r"/ru/members/kazakhstan/$"))
+        visitor.close()
+        stored = Event.objects.get(pk=event.pk).body_ru
+        self.assertIn("<strong>Принята декларация</strong>", stored)
+        self.assertNotIn("pwned", stored)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ class CoreConfig(AppConfig):
         from django.db.models import fields
         from modeltranslation.translator import translator
 
-        from cicasite.core import i18n, preferences, publishing
+        from cicasite.core import i18n, preferences, publishing, richtext
         from cicasite.core.models import publishable_models
         from cicasite.core.pagecache import bump_on_content_change
 
@@ -40,3 +41,5 @@ class CoreConfig(AppConfig):
         user_logged_in.connect(preferences.remember_language, dispatch_uid="cicasite.admin_language")
         # Django 6.1's new blank choice has no Russian in Django's catalogue yet: ours translates it.
         fields.BLANK_CHOICE_LABEL = _("- Select an option -")
+        # Not business logic either: SQLite learns the plain text of rich text (the search fallback).
+        connection_created.connect(richtext.sqlite_functions, dispatch_uid="richtext-sqlite-functions")

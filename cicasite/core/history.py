@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from cicasite.core import publishing, review
+from cicasite.core import publishing, review, richtext
 from cicasite.core.admin_base import admin_url, tracked_fields
 
 
@@ -127,6 +127,8 @@ def readable(field, value):
         return str(dict(field.flatchoices).get(value, value))
     if hasattr(value, "tzinfo") and value.tzinfo:
         return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(field, richtext.RichTextField):
+        return richtext.to_text(value, links=True)  # the words and where each link goes, not the markup
     return str(value)
 
 

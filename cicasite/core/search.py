@@ -29,6 +29,10 @@ by the weight of the fields the words occur in, and snippets are cut in Python.
 
 Snippets are HTML-safe on both: the text from the database is escaped first and
 only then are the match markers turned into <mark>…</mark>.
+
+Rich text (bodies, cicasite.core.richtext): PostgreSQL's text parser skips tags and entities, so
+the vectors index only the words; snippets are cut from the column's plain text (PlainText), and
+the SQLite fallback matches the plain text too, so "strong" or "href" never find the markup.
 """
 
 import re
@@ -53,6 +57,7 @@ from django.utils.safestring import mark_safe
 
 from cicasite.core import i18n
 from cicasite.core.i18n import current_language
+from cicasite.core.richtext import PlainText, is_rich, to_text
 from cicasite.core.search_indexes import SearchVectorIndex, TrigramIndex, columns, config, vector
 
 LIMIT = 10  # hits shown per kind
@@ -222,7 +227,10 @@ def _search_postgresql(kind, query):
 
 
 def _joined(kind, fields, language):
-    texts = [shown(kind, field, language) for field in fields]
+    texts = [
+        PlainText(shown(kind, field, language)) if is_rich(kind.model, field) else shown(kind, field, language)
+        for field in fields
+    ]
     if len(texts) == 1:
         return texts[0]
     return Concat(*[part for text in texts for part in (text, Value(" "))][:-1], output_field=TextField())
@@ -230,7 +238,8 @@ def _joined(kind, fields, language):
 
 def _marked(text):
     """Escape headline text, then turn the START…STOP pairs into <mark>…</mark>."""
-    html = MARKED.sub(r"<mark>\1</mark>", escape((text or "").strip()))
+    # Whitespace collapsed: ts_headline leaves a space for each tag it skipped in rich text.
+    html = MARKED.sub(r"<mark>\1</mark>", escape(" ".join((text or "").split())))
     return mark_safe(html.replace(START, "").replace(STOP, ""))  # escaped above
 
 
@@ -281,8 +290,12 @@ def _search_fallback(kind, query):
         for column in cols
     ]
 
+    # Rich-text columns are matched on their plain text, under an alias: never on the markup.
+    plain = {f"{column}_plain": PlainText(column) for _, column in weighted if is_rich(kind.model, column)}
+
     def contains(column, word):
-        return reduce(or_, [Q(**{f"{column}__icontains": spelling}) for spelling in spellings(word)])
+        target = f"{column}_plain" if f"{column}_plain" in plain else column
+        return reduce(or_, [Q(**{f"{target}__icontains": spelling}) for spelling in spellings(word)])
 
     # Every word must occur in some field.
     matches = Q()
@@ -298,6 +311,7 @@ def _search_fallback(kind, query):
     )
     rows = list(
         kind.queryset()
+        .alias(**plain)
         .filter(matches)
         .annotate(rank=rank, total=Window(Count("pk")))
         .defer(*kind.unused)
@@ -306,7 +320,10 @@ def _search_fallback(kind, query):
     pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE)
     hits = []
     for row in rows:
-        snippet_text = " ".join(str(_value(row, field)) for field in kind.snippet)
+        snippet_text = " ".join(
+            to_text(_value(row, field)) if is_rich(kind.model, field) else str(_value(row, field))
+            for field in kind.snippet
+        )
         hits.append(_hit(kind, row, highlight(getattr(row, kind.title), pattern), excerpt(snippet_text, pattern)))
     return Group(kind.key, hits, rows[0].total if rows else 0)
 

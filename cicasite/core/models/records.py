@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cicasite.core import publishing
 from cicasite.core.models.publishable import partly_verified_field, verified_field
+from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
 
 
 class Source(models.Model):
@@ -48,8 +49,11 @@ class Organ(models.Model):
     summary = models.TextField(
         _("summary"), max_length=2000, blank=True, help_text=_("What it does, in a few sentences.")
     )
-    body = models.TextField(
-        _("details"), max_length=10000, blank=True, help_text=_("Further facts, one paragraph per line.")
+    body = RichTextField(
+        _("details"),
+        max_length=RICH_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Further facts: paragraphs, lists, links."),
     )
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Order on the About page (smallest first).")

@@ -10,6 +10,10 @@ Translations: the English text of cica.json goes to the English columns
 (name_en, ...); cicasite/data/cica.<language>.json, for every other language in
 settings.LANGUAGES that has such a file, supplies that language's columns
 (name_ru, ...), keyed by the same slugs (see scripts/check_ru.py).
+
+Rich text: the data files hold plain text (blank lines part paragraphs, a newline breaks a
+line); a rich-text field (an organ's body) gets it as HTML paragraphs (richtext.from_text),
+so a second run finds the same HTML and changes nothing.
 """
 
 import json
@@ -24,6 +28,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from modeltranslation.translator import translator
 
+from cicasite.core import richtext
 from cicasite.core.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, SiteSettings, Source
 from events.models import Document, Event
 from initiatives.models import Chairmanship, Initiative
@@ -93,7 +98,7 @@ class Loader:
         """
         label = model._meta.verbose_name_plural
         values = localize(model, values, translations or {})
-        values = {self._attname(model, key): self._pk(value) for key, value in values.items()}
+        values = {self._attname(model, key): self._value(model, key, value) for key, value in values.items()}
         obj = model.objects.filter(**lookup).first()
         created = obj is None
         changed = False
@@ -127,8 +132,13 @@ class Loader:
         return field.attname if isinstance(field, models.ForeignKey) else key
 
     @staticmethod
-    def _pk(value):
-        return value.pk if isinstance(value, models.Model) else value
+    def _value(model, key, value):
+        """The value as stored: a record's primary key, a plain text as rich text's HTML paragraphs."""
+        if isinstance(value, models.Model):
+            return value.pk
+        if isinstance(value, str) and isinstance(model._meta.get_field(key), richtext.RichTextField):
+            return richtext.from_text(value)
+        return value
 
 
 class Command(BaseCommand):
