@@ -108,6 +108,8 @@ class LargeTablePaginator(Paginator):
             self.__dict__["count"] = self.countable().count()  # the last page: exact, as its OFFSET costs
             self.__dict__.pop("num_pages", None)
             self.estimated = False
+            # An estimate above the true count: its last page is the true last page, not an error.
+            number = min(int(number), self.num_pages)
         return super().page(number)
 
     def _get_page(self, object_list, number, paginator):
