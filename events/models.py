@@ -200,6 +200,9 @@ class Event(Publishable):
     def get_absolute_url(self):
         return reverse("events:event-detail", kwargs={"slug": self.slug})
 
+    # What the readiness panel reads, loaded with the record (cicasite.core.status.Readiness).
+    readiness_related = ("dimensions", "documents")
+
     def readiness_warnings(self):
         warnings = super().readiness_warnings()
         if self.image and not self.image_alt.strip():
@@ -208,7 +211,7 @@ class Event(Publishable):
             warnings.append(_("No dimension: the meeting will not appear under any dimension."))
         if not self.documents.exists():
             warnings.append(_("No outcome documents."))
-        elif not Document.objects.published().filter(event=self).exists():
+        elif not any(document.is_published for document in self.documents.all()):
             warnings.append(_("None of its outcome documents is published."))
         return warnings
 

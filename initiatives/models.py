@@ -241,6 +241,9 @@ class Initiative(Publishable):
         """The rule of InitiativeQuerySet.cica_own() for one record."""
         return self.proposed_by not in self.NOT_CICA
 
+    # What the readiness panel reads, loaded with the record (cicasite.core.status.Readiness).
+    readiness_related = ("dimensions",)
+
     def readiness_warnings(self):
         warnings = super().readiness_warnings()
         if not self.dimensions.exists():

@@ -80,6 +80,13 @@ def apply(copy, *, publish_new=None):
         raise Conflict(_("A value in it is already another record's (%(detail)s).") % {"detail": error}) from error
 
 
+def followed(model):
+    """The names of the relations edited together with model's records (reversion's follow)."""
+    if not is_registered(model):
+        return ()
+    return tuple(_get_options(model).follow)  # no public reader of follow: tests/test_private_apis.py
+
+
 def child_links(root_model):
     """For each kind of child edited with root_model's records: the name of its foreign key to the record."""
     if not is_registered(root_model):

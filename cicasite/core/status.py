@@ -1,12 +1,15 @@
 """A record's publication state at a glance in the admin lists, and whether it is ready to publish
 (what is missing, in which language)."""
 
+import copy
+
 from django.contrib import admin
+from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 
-from cicasite.core import i18n, review
+from cicasite.core import i18n, merge, publishing, review
 from cicasite.core.models import Publishable, public_q
 
 PUBLISHED = Publishable.PublicationStatus.PUBLISHED
@@ -60,6 +63,7 @@ class Readiness:
 
     def __init__(self, obj, publishable):
         self.model, self.pk, self.publishable = type(obj), obj.pk, publishable
+        self.snapshot = copy.copy(obj)  # the record as read, before a form fills it with what was posted
 
     @cached_property
     def record(self):
@@ -71,7 +75,14 @@ class Readiness:
 
     @cached_property
     def _warnings(self):
-        obj = self.model._default_manager.filter(pk=self.pk).first()
+        # With the relations the panel reads (the model's readiness_related, the children edited with
+        # it) loaded in one query each, so that its checks and the children cost no query per row.
+        related = dict.fromkeys([*getattr(self.model, "readiness_related", ()), *merge.followed(self.model)])
+        if publishing.in_sandbox():  # a working copy is shown: its rows exist only inside the sandbox
+            obj = self.model._default_manager.prefetch_related(*related).filter(pk=self.pk).first()
+        else:
+            obj = self.snapshot
+            prefetch_related_objects([obj], *related)
         if obj is None:
             return [], []
         record = []
