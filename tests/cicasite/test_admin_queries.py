@@ -18,6 +18,9 @@ from django.urls import reverse
 
 from cicasite.core.models import LegacyRedirect, Organ, Partner, SecretariatHead, SiteSettings
 from cicasite.core.roles import EDITOR
+from events.models import Event
+from initiatives.models import Initiative
+from members.models import Member
 from tests.factories import (
     make_area,
     make_chairmanship,
@@ -115,6 +118,18 @@ class AdminQueriesStayFlat:
                     self.assertIn(status, (200, 403))  # an Editor may not see every model
                     self.assertEqual((status, queries), before[model][what])
                     self.assertLessEqual(queries, MAX_QUERIES)
+
+    def test_the_change_form_of_a_published_record_with_its_children_stays_within_the_bound(self):
+        # The readiness panel reads the record's relations and children: loaded once each, not per row.
+        self.client.force_login(getattr(self, self.who))
+        for model in (Member, Event, Initiative):
+            record = model.objects.published().order_by("pk").first()
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[record.pk])
+            self.client.get(url)
+            with self.subTest(model=model._meta.model_name), CaptureQueriesContext(connection) as ctx:
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertLessEqual(len(ctx), MAX_QUERIES)
 
 
 class SuperuserAdminQueriesTests(AdminQueriesStayFlat, TestCase):
