@@ -16,6 +16,7 @@ from cicasite.core.models import (
     PublishableQuerySet,
     Source,
     partly_verified_field,
+    research_notes_field,
     verified_field,
 )
 from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
@@ -137,15 +138,7 @@ class Event(Publishable):
     dimensions = models.ManyToManyField(Dimension, blank=True, related_name="events", verbose_name=_("dimensions"))
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(
-        _("research notes"),
-        max_length=2000,
-        blank=True,
-        help_text=_(
-            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
-            "that should stay internal."
-        ),
-    )
+    notes = research_notes_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="events", verbose_name=_("sources"))
 
     objects = EventQuerySet.as_manager()

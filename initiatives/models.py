@@ -12,6 +12,7 @@ from cicasite.core.models import (
     Source,
     partly_verified_field,
     public_q,
+    research_notes_field,
     verified_field,
 )
 from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
@@ -187,15 +188,7 @@ class Initiative(Publishable):
     )
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(
-        _("research notes"),
-        max_length=2000,
-        blank=True,
-        help_text=_(
-            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
-            "that should stay internal."
-        ),
-    )
+    notes = research_notes_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="initiatives", verbose_name=_("sources"))
 
     objects = InitiativeQuerySet.as_manager()

@@ -14,6 +14,7 @@ from cicasite.core.models import (
     PublishableQuerySet,
     Source,
     partly_verified_field,
+    research_notes_field,
     verified_field,
 )
 from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
@@ -38,15 +39,7 @@ class Dimension(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Display order."))
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(
-        _("research notes"),
-        max_length=2000,
-        blank=True,
-        help_text=_(
-            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
-            "that should stay internal."
-        ),
-    )
+    notes = research_notes_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="dimensions", verbose_name=_("sources"))
 
     class Meta:
@@ -201,15 +194,7 @@ class Member(Publishable):
     website = models.URLField(_("official website"), max_length=500, blank=True, help_text=_("Full address."))
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(
-        _("research notes"),
-        max_length=2000,
-        blank=True,
-        help_text=_(
-            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
-            "that should stay internal."
-        ),
-    )
+    notes = research_notes_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="members", verbose_name=_("sources"))
 
     objects = MemberQuerySet.as_manager()

@@ -18,6 +18,7 @@ from cicasite.core.models.publishable import (
     partly_verified_field,
     public_q,
     publishable_models,
+    research_notes_field,
     verified_field,
 )
 from cicasite.core.models.records import LegacyRedirect, Organ, Partner, SecretariatHead, SiteSettings, Source
@@ -44,5 +45,6 @@ __all__ = [
     "partly_verified_field",
     "public_q",
     "publishable_models",
+    "research_notes_field",
     "verified_field",
 ]

@@ -131,6 +131,19 @@ class Publishable(models.Model):
         return warnings
 
 
+def research_notes_field():
+    # Shown with the record on the public page (and in the data files): the form says so.
+    return models.TextField(
+        _("research notes"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
+            "that should stay internal."
+        ),
+    )
+
+
 def verified_field():
     # Unverified until an editor says otherwise: a new record has not been checked yet (issue 13).
     return models.BooleanField(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.core import publishing
-from cicasite.core.models.publishable import partly_verified_field, verified_field
+from cicasite.core.models.publishable import partly_verified_field, research_notes_field, verified_field
 from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
 
 
@@ -60,15 +60,7 @@ class Organ(models.Model):
     )
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(
-        _("research notes"),
-        max_length=2000,
-        blank=True,
-        help_text=_(
-            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
-            "that should stay internal."
-        ),
-    )
+    notes = research_notes_field()
     sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
 
     class Meta:
@@ -101,15 +93,7 @@ class SecretariatHead(models.Model):
     )
     verified = verified_field()
     partly_verified = partly_verified_field()
-    notes = models.TextField(
-        _("research notes"),
-        max_length=2000,
-        blank=True,
-        help_text=_(
-            "How the facts were checked. Public: the site shows these notes with the record; write nothing "
-            "that should stay internal."
-        ),
-    )
+    notes = research_notes_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="secretariat_heads", verbose_name=_("sources"))
 
     class Meta:
