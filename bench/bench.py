@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench.py [--sizes 1k,100k] [--seconds 2] [--connections 16] [--modes warm,cold]
 
-For each archive size it prepares its own database (cica_perf_bench_<size>: created with psql,
+For each archive size it prepares its own database (<prefix>_<size>, cica_perf_bench_<size>: created with psql,
 migrated, CICA content loaded, bench/generate_archive.py run once; later runs reuse it), then serves the site
 with production settings (DJANGO_DEBUG=0, a throwaway SECRET_KEY, Redis cache under a key prefix of
 its own) under gunicorn (gunicorn.conf.py) on a free loopback port. wrk sends
@@ -148,7 +148,7 @@ def query_counts(env, paths):
 
 
 def measure_size(size, args, static_root, workdir):
-    database = prepare_database(size, static_root)
+    database = prepare_database(size, static_root, args.prefix)
     results = {}
     run_id = secrets.token_hex(4)
     for mode in args.modes:
@@ -301,6 +301,7 @@ def main():
     parser.add_argument("--modes", default="warm,cold", help="comma-separated: warm, cold")
     parser.add_argument("--seconds", type=int, default=2, help="wrk duration per measurement")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--prefix", default="cica_perf_bench", help="database names: <prefix>_<size>")
     args = parser.parse_args()
     args.modes = args.modes.split(",")
     sizes = args.sizes.split(",")
