@@ -150,12 +150,8 @@ class FailedLoginTests(TestCase):
     def test_no_log_names_the_user_or_the_password(self):
         with captured(JSONFormatter()) as stream:
             for _ in range(6):  # the fifth failure locks the pair out (axes), the sixth is refused
-                self.client.post(
-                    "/admin/login/", {"username": "editor", "password": GUESS}, REMOTE_ADDR="203.0.113.5"
-                )
-            self.client.post(
-                "/admin/login/", {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
-            )
+                self.client.post("/admin/login/", {"username": "editor", "password": GUESS}, REMOTE_ADDR="203.0.113.5")
+            self.client.post("/admin/login/", {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
         records = json_lines(stream.getvalue())
         events = [r.get("event") for r in records if r["logger"] == "cicasite.security"]
         self.assertEqual(events, ["login_failed"] * 5 + ["login"])
