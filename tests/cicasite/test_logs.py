@@ -61,7 +61,7 @@ class RequestLogTests(TestCase):
         count = 0
         for forgery in FORGERIES:
             encoded = "".join(f"%{byte:02X}" for byte in forgery.encode())
-            self.client.get(f"/members/x{encoded}{FORGED.replace(' ', '%20')}", HTTP_USER_AGENT=f"a{forgery}b")
+            self.client.get(f"/members/x{encoded}{FORGED.replace(' ', '%20')}", headers={"user-agent": f"a{forgery}b"})
             self.client.post(
                 "/admin/login/",
                 {"username": f"editor{forgery}{FORGED}", "password": GUESS},
@@ -105,11 +105,13 @@ class RequestLogTests(TestCase):
     def test_a_trusted_proxys_request_id_is_kept_and_returned(self):
         nginx_id = "0123456789abcdef0123456789abcdef"
         with self.assertLogs("cicasite.request", "INFO") as logs:
-            response = self.client.get("/healthz", HTTP_X_REQUEST_ID=nginx_id)
+            response = self.client.get("/healthz", headers={"x-request-id": nginx_id})
             self.assertNotEqual(response["X-Request-ID"], nginx_id)  # not from an untrusted peer
             with override_settings(TRUSTED_PROXIES=["127.0.0.1"]):
-                self.assertEqual(self.client.get("/healthz", HTTP_X_REQUEST_ID=nginx_id)["X-Request-ID"], nginx_id)
-                forged = self.client.get("/healthz", HTTP_X_REQUEST_ID="a\nforged")["X-Request-ID"]
+                self.assertEqual(
+                    self.client.get("/healthz", headers={"x-request-id": nginx_id})["X-Request-ID"], nginx_id
+                )
+                forged = self.client.get("/healthz", headers={"x-request-id": "a\nforged"})["X-Request-ID"]
                 self.assertRegex(forged, r"^[0-9a-f]{32}$")
         self.assertEqual(logs.records[1].request_id, nginx_id)
 
