@@ -10,6 +10,7 @@ import json
 import logging
 import re
 
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -153,6 +154,10 @@ class FailedLoginTests(TestCase):
         with captured(JSONFormatter()) as stream:
             for _ in range(6):  # the fifth failure locks the pair out (axes), the sixth is refused
                 self.client.post("/admin/login/", {"username": "editor", "password": GUESS}, REMOTE_ADDR="203.0.113.5")
+            # django-axes keeps the attempts (it needs the name to lock it out), never the password.
+            attempt = AccessAttempt.objects.get()
+            self.assertGreaterEqual(attempt.failures_since_start, 5)
+            self.assertNotIn(GUESS, attempt.post_data + attempt.get_data)
             self.client.post("/admin/login/", {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
         records = json_lines(stream.getvalue())
         events = [r.get("event") for r in records if r["logger"] == "cicasite.security"]
