@@ -26,11 +26,11 @@ Django starts (gunicorn.conf.py).
 """
 
 import contextvars
-import datetime
 import json
 import logging
 import re
 import secrets
+import time
 import traceback
 import unicodedata
 
@@ -73,9 +73,17 @@ def extra_fields(record):
     return fields
 
 
+_second = (None, "")  # (a whole second, its text): one strftime per second, not per record
+
+
 def utc_time(record):
-    moment = datetime.datetime.fromtimestamp(record.created, datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """2026-12-05T17:26:34.584Z: UTC, milliseconds."""
+    global _second
+    seconds = int(record.created)
+    cached = _second
+    if cached[0] != seconds:
+        cached = _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return f"{cached[1]}.{int(record.msecs):03d}Z"
 
 
 class JSONFormatter(logging.Formatter):
