@@ -67,14 +67,23 @@ serve: install
 	$(VENV)/bin/gunicorn cicasite.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 30 \
 		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}"
 
-# Database (every table but sessions and login attempts) plus media, with a manifest of hashes.
+# Database (every table but sessions and login attempts) plus media, with a manifest of hashes, signed
+# with BACKUP_KEY or BACKUP_KEY_FILE (docs/operations.md). With neither set, the key is kept in
+# var/backup_key, made once here (owner-only); keep a copy of it away from the backups.
+BACKUP_KEY_DEFAULT := var/backup_key
 backup: install
-	$(PY) manage.py backup
+	@if [ -z "$$BACKUP_KEY" ] && [ -z "$$BACKUP_KEY_FILE" ] && [ ! -s $(BACKUP_KEY_DEFAULT) ]; then \
+		mkdir -p var && (umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(48))" > $(BACKUP_KEY_DEFAULT)) && \
+		echo "Made a backup key in $(BACKUP_KEY_DEFAULT): keep a copy outside this machine (docs/operations.md)."; \
+	fi
+	$(if $(BACKUP_KEY)$(BACKUP_KEY_FILE),,BACKUP_KEY_FILE=$(BACKUP_KEY_DEFAULT)) $(PY) manage.py backup
 
-# make restore BACKUP=var/backups/<timestamp> [YES=1 to replace existing content]
+# make restore BACKUP=var/backups/<timestamp> [YES=1 to replace existing content] [UNSIGNED=1 for a
+# backup without a signature]. A freshly migrated database needs no YES=1. The key as for make backup.
 restore: migrate
-	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp> [YES=1]"; exit 1; }
-	$(PY) manage.py restore $(BACKUP) $(if $(YES),--yes)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp> [YES=1] [UNSIGNED=1]"; exit 1; }
+	$(if $(BACKUP_KEY)$(BACKUP_KEY_FILE),,$(if $(wildcard $(BACKUP_KEY_DEFAULT)),BACKUP_KEY_FILE=$(BACKUP_KEY_DEFAULT))) \
+		$(PY) manage.py restore $(BACKUP) $(if $(YES),--yes) $(if $(UNSIGNED),--allow-unsigned)
 
 # Translators: refresh locale/*/LC_MESSAGES/django.po from the code (needs GNU gettext's xgettext),
 # then compile the .mo files with polib. The compiled files are committed: running the site needs neither.

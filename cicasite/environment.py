@@ -113,6 +113,36 @@ def read_secret_key(debug):
     return value
 
 
+def read_key(name, debug, min_length=32):
+    """A key from the environment (name) or a file (name_FILE); None when neither is set.
+
+    In production a key file others can read, or a key shorter than min_length, is refused, as for
+    SECRET_KEY_FILE. Used for BACKUP_KEY (backup signatures) and LOG_HASH_KEY (tokens in the logs).
+    """
+    value = os.environ.get(name)
+    file_name = os.environ.get(f"{name}_FILE")
+    if value is None and file_name:
+        path = Path(file_name)
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE {path} cannot be read: {exc.strerror}.") from None
+        if not debug and mode & 0o077:
+            raise ImproperlyConfigured(
+                f"{name}_FILE {path} can be read by other users (mode {mode:04o}): chmod 600 it."
+            )
+        value = text.strip()
+    if not value:
+        return None
+    if not debug and len(value) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} is too short: use at least {min_length} random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+    return value
+
+
 def parse_cache_url(url):
     parts = urlsplit(url)
     if parts.scheme in {"redis", "rediss"}:

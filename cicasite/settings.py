@@ -26,7 +26,10 @@ Variables (all optional in development; docs/production.md "Configuration" has t
     STATIC_ROOT           where collectstatic writes (default var/static)
     SECURE_SSL_REDIRECT   redirect http to https (default on in production)
     TRUSTED_PROXIES       comma-separated addresses of the reverse proxies whose
-                          X-Forwarded-For is believed (login throttling)
+                          X-Forwarded-For (login throttling) and X-Request-ID are believed
+    BACKUP_KEY            signs backups (or BACKUP_KEY_FILE); manage.py backup needs it in production
+    LOG_HASH_KEY          keys the tokens of failed logins in the logs (or LOG_HASH_KEY_FILE; default SECRET_KEY)
+    LOG_FORMAT            json (production default) or text (development default)
 """
 
 import os
@@ -45,6 +48,7 @@ from cicasite.environment import (
     env_str,
     parse_cache_url,
     parse_database_url,
+    read_key,
     read_secret_key,
 )
 
@@ -343,20 +347,41 @@ DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
 # Lists.
 PAGE_SIZE = 24
 
+# --- Operations (issue 16): where logins land, log lines, keys. docs/operations.md explains each. ---
+# Where a login or logout goes when ?next= is absent or unsafe (//evil.com, /\evil.com, https:evil.com,
+# javascript:...): the admin index. Django's default, /accounts/profile/, is no page of this site.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "admin:index"
+# Backups are signed (HMAC-SHA256 of the manifest) with BACKUP_KEY, or the contents of BACKUP_KEY_FILE.
+BACKUP_KEY = read_key("BACKUP_KEY", DEBUG)
+# Failed logins are logged as keyed hashes of the username and the address: LOG_HASH_KEY(_FILE), else SECRET_KEY.
+LOG_HASH_KEY = read_key("LOG_HASH_KEY", DEBUG)
+# One JSON object per line in production, readable text in development (cicasite.core.logs).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text'; got {LOG_FORMAT!r}.")
+AXES_CLIENT_STR_CALLABLE = "cicasite.core.logs.axes_client_str"  # axes' lines name tokens, never a username
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "cicasite.core.logs.JSONFormatter"},
+        "text": {"()": "cicasite.core.logs.TextFormatter"},
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["stdout"], "level": "WARNING"},
     "loggers": {
-        # One line per request (cicasite.core.middleware.RequestLogMiddleware), logins and lockouts.
+        # One record per request (cicasite.core.middleware.RequestLogMiddleware).
         "cicasite.request": {
             "handlers": ["stdout"],
             "level": env_str("REQUEST_LOG_LEVEL", "INFO"),
             "propagate": False,
         },
+        # Logins, failed logins (as tokens) and logouts (cicasite.core.logs); axes' attempts and lockouts.
+        "cicasite.security": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "django.security": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }
+# --- End of the operations block. ---

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ class CoreConfig(AppConfig):
         from django.db.models import fields
         from modeltranslation.translator import translator
 
-        from cicasite.core import i18n, preferences, publishing, richtext
+        from cicasite.core import i18n, logs, preferences, publishing, richtext
         from cicasite.core.models import publishable_models
         from cicasite.core.pagecache import bump_on_content_change
 
@@ -39,6 +39,10 @@ class CoreConfig(AppConfig):
             signal.connect(bump_on_content_change, dispatch_uid=f"pagecache-{signal}")
         # Session state, not business logic: the admin language is read once per login (cicasite.core.preferences).
         user_logged_in.connect(preferences.remember_language, dispatch_uid="cicasite.admin_language")
+        # Logging, not business logic: logins, logouts and failed logins (as keyed hashes) go to cicasite.security.
+        user_login_failed.connect(logs.log_login_failed, dispatch_uid="cicasite.log_login_failed")
+        user_logged_in.connect(logs.log_logged_in, dispatch_uid="cicasite.log_logged_in")
+        user_logged_out.connect(logs.log_logged_out, dispatch_uid="cicasite.log_logged_out")
         # Django 6.1's new blank choice has no Russian in Django's catalogue yet: ours translates it.
         fields.BLANK_CHOICE_LABEL = _("- Select an option -")
         # Not business logic either: SQLite learns the plain text of rich text (the search fallback).

@@ -15,30 +15,52 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_path
 
-from cicasite.core import pagecache
+from cicasite.core import logs, pagecache
 
 log = logging.getLogger("cicasite.request")
 
 
 class RequestLogMiddleware:
-    """Log one line per request: method, path, status, duration and size. Outermost, so it times everything."""
+    """One log record per request: id, method, path, status, duration, size and the client's address.
+
+    Outermost, so it times everything. The request's id (cicasite.core.logs) is the X-Request-ID a
+    trusted proxy sent, else a new random one; every record logged during the request carries it, and
+    the response returns it in X-Request-ID. The formatters escape what the client chose.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         started = time.perf_counter()
-        response = self.get_response(request)
-        duration_ms = (time.perf_counter() - started) * 1000
-        log.info(
-            'method=%s path="%s" status=%s duration_ms=%.1f bytes=%s',
-            request.method,
-            request.path.replace('"', "%22")[:500],
-            response.status_code,
-            duration_ms,
-            len(response.content) if not response.streaming else "-",
-        )
-        return response
+        given = request.headers.get("x-request-id", "")
+        trusted = request.META.get("REMOTE_ADDR", "") in settings.TRUSTED_PROXIES
+        current = given if trusted and logs.REQUEST_ID.fullmatch(given) else logs.new_request_id()
+        request.id = current
+        reset = logs.request_id.set(current)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = current
+            duration_ms = (time.perf_counter() - started) * 1000
+            log.info(
+                "%s %s %s",
+                request.method,
+                request.path[:500],
+                response.status_code,
+                extra={
+                    "event": "request",
+                    "request_id": current,
+                    "method": request.method,
+                    "path": request.path[:500],
+                    "status": response.status_code,
+                    "duration_ms": round(duration_ms, 1),
+                    "bytes": len(response.content) if not response.streaming else None,
+                    "remote_addr": client_ip(request),
+                },
+            )
+            return response
+        finally:
+            logs.request_id.reset(reset)
 
 
 class CrossOriginResourcePolicyMiddleware:

@@ -7,12 +7,15 @@ and a LogEntry; the round trip adds the whole CICA content (load_cica).
 
 import gzip
 import hashlib
+import hmac
 import io
 import json
 import shutil
 import tarfile
 import tempfile
+import unittest
 from pathlib import Path
+from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
@@ -21,8 +24,11 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
+from bench import servers
+from cicasite.management.commands.backup import key_id, signature
 from events.models import Document
 from members.models import Member
 from tests.content import load_content
@@ -74,12 +80,15 @@ def run(name, *args, **options):
     return out.getvalue()
 
 
+KEY = "a-backup-key-for-the-tests-only-0123456789"
+
+
 class BackupRestoreTests(TransactionTestCase):
     def setUp(self):
         tmp = Path(self.enterContext(tempfile.TemporaryDirectory()))
         self.media_root = tmp / "media"
         self.backup_dir = tmp / "backup"
-        self.enterContext(override_settings(MEDIA_ROOT=self.media_root))
+        self.enterContext(override_settings(MEDIA_ROOT=self.media_root, BACKUP_KEY=KEY))
 
         member = make_member(name="Flagland", flag_alt="Flag of Flagland")
         member.flag.save("flagland.png", ContentFile(image_bytes()))
@@ -111,7 +120,8 @@ class BackupRestoreTests(TransactionTestCase):
     def test_backup_writes_the_archives_and_a_manifest(self):
         output = self.back_up()
         self.assertEqual(
-            sorted(p.name for p in self.backup_dir.iterdir()), ["data.json.gz", "manifest.json", "media.tar.gz"]
+            sorted(p.name for p in self.backup_dir.iterdir()),
+            ["data.json.gz", "manifest.json", "media.tar.gz", "signature.json"],
         )
         self.assertEqual(
             self.manifest["rows"],
@@ -199,7 +209,7 @@ class BackupRestoreTests(TransactionTestCase):
     def test_a_restore_that_fails_half_way_changes_nothing(self):
         self.back_up()
         manifest = dict(self.manifest, rows=dict(self.manifest["rows"], **{"members.member": 999}))
-        (self.backup_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        self.write_manifest(manifest)
         make_member(name="Added after the backup")
         tables, media = snapshot_tables(), snapshot_media(self.media_root)
         with self.assertRaisesMessage(CommandError, "members.member (1, expected 999)"):
@@ -226,6 +236,104 @@ class BackupRestoreTests(TransactionTestCase):
                 self.assertEqual(snapshot_media(self.media_root), media)
                 self.assertFalse((self.media_root.parent / "escaped.txt").exists())
 
+    def test_a_backup_is_signed_with_the_backup_key(self):
+        output = self.back_up()
+        signed = json.loads(self.read("signature.json"))
+        expected = hmac.new(KEY.encode(), self.read("manifest.json"), hashlib.sha256).hexdigest()
+        self.assertEqual(signed, {"algorithm": "HMAC-SHA256", "key_id": key_id(KEY), "signature": expected})
+        self.assertIn(f"Signed (HMAC-SHA256) with the backup key {key_id(KEY)}.", output)
+        self.assertEqual((self.backup_dir / "signature.json").stat().st_mode & 0o077, 0)
+        self.assertIn("The manifest's signature is valid", run("restore", self.backup_dir, yes=True))
+
+    def test_a_backup_whose_signature_fails_is_refused_before_anything_is_read(self):
+        self.back_up()
+        data = self.read("data.json.gz")
+        original = self.manifest
+        tampered_data = gzip.compress(gzip.decompress(data).replace(b"Flagland", b"Fakeland"))
+        cases = {
+            # The manifest made to vouch for an altered data file, without the key.
+            "a tampered manifest": (
+                lambda: (
+                    (self.backup_dir / "data.json.gz").write_bytes(tampered_data),
+                    self.write_manifest(
+                        dict(original, data=dict(original["data"], sha256=hashlib.sha256(tampered_data).hexdigest())),
+                        sign=False,
+                    ),
+                ),
+                "manifest.json does not match its signature",
+            ),
+            "a missing signature": (
+                lambda: (self.backup_dir / "signature.json").unlink(),
+                "holds no signature.json",
+            ),
+            "a signature of garbage": (
+                lambda: (self.backup_dir / "signature.json").write_text("{not json", encoding="utf-8"),
+                "is not a backup signature",
+            ),
+            "another key's signature": (
+                lambda: (self.backup_dir / "signature.json").write_text(
+                    json.dumps(
+                        {
+                            "algorithm": "HMAC-SHA256",
+                            "key_id": key_id("x" * 40),
+                            "signature": signature(self.read("manifest.json"), "x" * 40),
+                        }
+                    ),
+                    encoding="utf-8",
+                ),
+                "signed by another key",
+            ),
+        }
+        manifest_bytes, signature_bytes = self.read("manifest.json"), self.read("signature.json")
+        tables, media = snapshot_tables(), snapshot_media(self.media_root)
+        for case, (spoil, message) in cases.items():
+            with self.subTest(case):
+                spoil()
+                for yes in (False, True):
+                    with self.assertRaisesMessage(CommandError, message):
+                        run("restore", self.backup_dir, yes=yes)
+                self.assertEqual(snapshot_tables(), tables)
+                self.assertEqual(snapshot_media(self.media_root), media)
+                (self.backup_dir / "manifest.json").write_bytes(manifest_bytes)
+                (self.backup_dir / "signature.json").write_bytes(signature_bytes)
+                (self.backup_dir / "data.json.gz").write_bytes(data)
+
+    def test_a_data_file_swapped_for_another_backups_is_refused(self):
+        self.back_up()
+        other = self.backup_dir.parent / "other"
+        make_member(name="Only in the other backup")
+        run("backup", output=other)
+        shutil.copy(other / "data.json.gz", self.backup_dir / "data.json.gz")
+        tables = snapshot_tables()
+        with self.assertRaisesMessage(CommandError, "data.json.gz does not match the manifest"):
+            run("restore", self.backup_dir, yes=True)
+        self.assertEqual(snapshot_tables(), tables)
+
+    def test_restore_needs_the_key_the_backup_was_made_with(self):
+        self.back_up()
+        with override_settings(BACKUP_KEY=None), self.assertRaisesMessage(CommandError, "set BACKUP_KEY"):
+            run("restore", self.backup_dir, yes=True)
+        with override_settings(BACKUP_KEY="y" * 40), self.assertRaisesMessage(CommandError, "signed by another key"):
+            run("restore", self.backup_dir, yes=True)
+
+    def test_production_refuses_to_back_up_without_a_key(self):
+        with override_settings(BACKUP_KEY=None, DEBUG=False), self.assertRaisesMessage(CommandError, "Set BACKUP_KEY"):
+            run("backup", output=self.backup_dir)
+        self.assertFalse(self.backup_dir.exists())
+
+    def test_development_backs_up_unsigned_and_restore_needs_allow_unsigned(self):
+        with override_settings(BACKUP_KEY=None, DEBUG=True):
+            self.assertIn("UNSIGNED", self.back_up())
+        self.assertFalse((self.backup_dir / "signature.json").exists())
+        self.empty_everything()
+        with self.assertRaisesMessage(CommandError, "pass --allow-unsigned"):
+            run("restore", self.backup_dir)
+        self.assertFalse(Member.objects.exists())
+        self.assertIn(
+            "UNSIGNED backup accepted (--allow-unsigned)", run("restore", self.backup_dir, allow_unsigned=True)
+        )
+        self.assertEqual(Member.objects.get().name, "Flagland")
+
     def forge_media_archive(self, info):
         """Replace media.tar.gz by one holding info, and make the manifest vouch for it."""
         archive = io.BytesIO()
@@ -234,7 +342,7 @@ class BackupRestoreTests(TransactionTestCase):
         (self.backup_dir / "media.tar.gz").write_bytes(archive.getvalue())
         manifest = dict(self.manifest, media_files=[{"path": info.name, "size": 4, "sha256": "0" * 64}])
         manifest["media"] = dict(manifest["media"], sha256=hashlib.sha256(archive.getvalue()).hexdigest())
-        (self.backup_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        self.write_manifest(manifest)
 
     def test_media_on_object_storage_need_skip_media(self):
         elsewhere = settings.STORAGES | {"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
@@ -243,11 +351,19 @@ class BackupRestoreTests(TransactionTestCase):
             with self.assertRaisesMessage(CommandError, "pass --skip-media"):
                 run("backup", output=output)
             self.assertIn("Media left out (--skip-media).", run("backup", output=output, skip_media=True))
-        self.assertEqual(sorted(p.name for p in output.iterdir()), ["data.json.gz", "manifest.json"])
+        self.assertEqual(sorted(p.name for p in output.iterdir()), ["data.json.gz", "manifest.json", "signature.json"])
         self.empty_everything()
         self.assertIn("The backup holds no media", run("restore", output))
         self.assertEqual(Member.objects.get().name, "Flagland")
         self.assertFalse(self.media_root.exists())
+
+    def write_manifest(self, manifest, sign=True):
+        """Replace the manifest; signed again with the key (deeper checks, as if the key's holder erred)."""
+        data = json.dumps(manifest).encode()
+        (self.backup_dir / "manifest.json").write_bytes(data)
+        if sign:
+            signed = {"algorithm": "HMAC-SHA256", "key_id": key_id(KEY), "signature": signature(data, KEY)}
+            (self.backup_dir / "signature.json").write_text(json.dumps(signed), encoding="utf-8")
 
     def read(self, name):
         return (self.backup_dir / name).read_bytes()
@@ -256,3 +372,59 @@ class BackupRestoreTests(TransactionTestCase):
         data = bytearray(self.read(name))
         data[len(data) // 2] ^= 0xFF
         (self.backup_dir / name).write_bytes(bytes(data))
+
+
+class FreshDatabaseRestoreTests(TransactionTestCase):
+    """`make restore` on a new machine: a database just migrated (holding the groups migrations make) and an
+    empty MEDIA_ROOT take a backup without --yes. Migrate and restore run as in production, in subprocesses
+    with DJANGO_DEBUG=0; SQLite always, PostgreSQL when the suite runs on it (a database of its own)."""
+
+    def setUp(self):
+        tmp = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.tmp, self.backup_dir = tmp, tmp / "backup"
+        self.enterContext(override_settings(MEDIA_ROOT=tmp / "source-media", BACKUP_KEY=KEY))
+        member = make_member(name="Flagland", flag_alt="Flag of Flagland")
+        member.flag.save("flagland.png", ContentFile(image_bytes()))
+        User.objects.create_superuser("admin", "admin@example.org", "a-long-password")
+        run("backup", output=self.backup_dir)
+        self.manifest = json.loads((self.backup_dir / "manifest.json").read_text(encoding="utf-8"))
+
+    def restore_into_a_fresh_database(self, database_url):
+        env = servers.production_env(DATABASE_URL=database_url, MEDIA_ROOT=str(self.tmp / "media"), BACKUP_KEY=KEY)
+        migrated = servers.manage("migrate", "--noinput", env=env)
+        self.assertEqual(migrated.returncode, 0, migrated.stderr)
+        restored = servers.manage("restore", str(self.backup_dir), env=env)
+        self.assertEqual(restored.returncode, 0, restored.stderr)
+        self.assertIn("The manifest's signature is valid", restored.stdout)
+        self.assertIn("held only rows migrations create (auth.group (2))", restored.stdout)
+        self.assertIn("every count matches the manifest", restored.stdout)
+        self.assertEqual(snapshot_media(self.tmp / "media"), snapshot_media(self.tmp / "source-media"))
+        # The backup's groups replaced the migrations' own; a second restore finds content and asks for --yes.
+        again = servers.manage("restore", str(self.backup_dir), env=env)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("The database already holds content: auth.user (1)", again.stderr)
+        check = servers.manage(
+            "shell", "-c", "from members.models import Member; print(Member.objects.get().flag.name)", env=env
+        )
+        self.assertEqual(check.stdout.strip().splitlines()[-1], Member.objects.get().flag.name)
+
+    def test_sqlite(self):
+        self.restore_into_a_fresh_database(f"sqlite:///{self.tmp / 'fresh.sqlite3'}")
+
+    @unittest.skipUnless(
+        connection.vendor == "postgresql", "runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://...)"
+    )
+    def test_postgresql(self):
+        params = connection.get_connection_params()
+        name = f"{connection.settings_dict['NAME']}_fresh"[:63]
+        with connection.cursor() as cursor:  # outside any transaction (TransactionTestCase)
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        try:
+            password = f":{quote(params['password'])}" if params.get("password") else ""
+            host = params.get("host") or "127.0.0.1"
+            url = f"postgres://{quote(params.get('user', ''))}{password}@{host}:{params.get('port') or 5432}/{name}"
+            self.restore_into_a_fresh_database(url)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

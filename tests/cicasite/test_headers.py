@@ -45,6 +45,12 @@ class RequestLogTests(TestCase):
         with self.assertLogs("cicasite.request", level="INFO") as logs:
             self.client.get("/members/?q=x")
             self.client.get("/no-such-page/")
-        self.assertEqual(len(logs.output), 2)
-        self.assertRegex(logs.output[0], r'method=GET path="/members/" status=200 duration_ms=\d+\.\d bytes=\d+')
-        self.assertIn("status=404", logs.output[1])
+        self.assertEqual(len(logs.records), 2)
+        first, second = logs.records
+        self.assertEqual((first.method, first.path, first.status), ("GET", "/members/", 200))
+        self.assertGreater(first.duration_ms, 0)
+        self.assertGreater(first.bytes, 0)
+        self.assertEqual(first.remote_addr, "127.0.0.1")
+        self.assertRegex(first.request_id, r"^[0-9a-f]{32}$")
+        self.assertEqual(second.status, 404)
+        self.assertNotEqual(first.request_id, second.request_id)

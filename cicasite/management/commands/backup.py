@@ -14,10 +14,17 @@ Writes, into --output (default var/backups/<UTC timestamp>/):
   when there is one). Media on another storage (object storage such as S3) are
   not reachable as files: the command then refuses unless --skip-media says
   they are backed up elsewhere.
-- manifest.json, written last (a directory without one is not a backup):
+- manifest.json, written last but one (a directory without one is not a backup):
   created_at, Django version, database vendor, applied migrations, per-model
   row counts, each media file's path, size and SHA-256, and the SHA-256 of the
   two archives.
+- signature.json, written last: the HMAC-SHA256 of manifest.json's exact bytes
+  under BACKUP_KEY (or the contents of BACKUP_KEY_FILE), and the key's id (an
+  HMAC of a fixed text: it names the key without revealing it). The manifest
+  holds every other file's hash, so this one signature covers the whole backup:
+  `restore` refuses a backup whose signature is missing or does not match, before
+  it reads anything else. Without a key, production refuses to back up; development
+  writes an unsigned backup and says so (restore then needs --allow-unsigned).
 
 The rows are read in one transaction (REPEATABLE READ on PostgreSQL), so the
 dump is a consistent snapshot even while the site is running. Backups hold
@@ -33,6 +40,7 @@ restore loads them with loaddata.
 import datetime
 import gzip
 import hashlib
+import hmac
 import json
 import os
 import tarfile
@@ -52,6 +60,8 @@ from django.db.migrations.recorder import MigrationRecorder
 DATA_FILE = "data.json.gz"
 MEDIA_FILE = "media.tar.gz"
 MANIFEST_FILE = "manifest.json"
+SIGNATURE_FILE = "signature.json"
+SIGNATURE_ALGORITHM = "HMAC-SHA256"
 FORMAT_VERSION = 1
 
 # Recreated by migrate (content types, permissions) or ephemeral (sessions, login attempts).
@@ -73,6 +83,16 @@ def backed_up_models(using=DEFAULT_DB_ALIAS):
         and not model._meta.proxy
         and router.allow_migrate_model(using, model)
     ]
+
+
+def signature(manifest_bytes, key):
+    """The HMAC-SHA256 of the manifest's exact bytes under the backup key, in hex."""
+    return hmac.new(key.encode(), manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def key_id(key):
+    """A short name of the key (16 hex digits) that reveals nothing of it: which key signed a backup."""
+    return hmac.new(key.encode(), b"cicasite backup key id", hashlib.sha256).hexdigest()[:16]
 
 
 def local_media_root():
@@ -126,6 +146,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output, database, skip_media, **options):
+        key = settings.BACKUP_KEY
+        if key is None and not settings.DEBUG:
+            raise CommandError(
+                "Set BACKUP_KEY (or BACKUP_KEY_FILE, a file only its owner reads) to a long random value: "
+                "production backups are signed, and restore refuses an unsigned one (docs/operations.md)."
+            )
         media_root = local_media_root()
         if media_root is None and not skip_media:
             raise CommandError(
@@ -170,8 +196,17 @@ class Command(BaseCommand):
             "media_skipped": skip_media,
         }
         manifest_path = output / MANIFEST_FILE
-        manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+        manifest_path.write_bytes(manifest_bytes)
         manifest_path.chmod(0o600)
+        if key is not None:
+            signed = {
+                "algorithm": SIGNATURE_ALGORITHM,
+                "key_id": key_id(key),
+                "signature": signature(manifest_bytes, key),
+            }
+            (output / SIGNATURE_FILE).write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
+            (output / SIGNATURE_FILE).chmod(0o600)
 
         for label, count in rows.items():
             self.stdout.write(f"{label}: {count} rows")
@@ -187,6 +222,14 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"No media files under {media_root}.")
+        if key is not None:
+            self.stdout.write(f"Signed ({SIGNATURE_ALGORITHM}) with the backup key {key_id(key)}.")
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "UNSIGNED: no BACKUP_KEY is set (development). Restoring it needs --allow-unsigned."
+                )
+            )
         self.stdout.write(self.style.SUCCESS(f"Backup written to {output}"))
 
     def dump_data(self, path, database):

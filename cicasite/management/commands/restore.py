@@ -1,10 +1,17 @@
 """Restore a backup written by `manage.py backup` into this database and MEDIA_ROOT.
 
-Nothing changes until every check passes: the archives must match the SHA-256
-in the manifest (a corrupt or altered backup is refused), every migration the
-backup was made with must be applied here, the media archive may hold only the
-regular files the manifest lists, and the database must hold no content rows
-(with --yes it is flushed first). The media are unpacked into a staging
+Nothing changes until every check passes. First the signature: signature.json
+must hold the HMAC-SHA256 of manifest.json under BACKUP_KEY (the key the backup
+was made with), else the backup is refused before anything else is read;
+--allow-unsigned accepts a backup that has no signature at all (one made before
+backups were signed, or in development without a key), never one whose signature
+fails. Then the archives must match the SHA-256 in the manifest (a corrupt or
+altered backup is refused), every migration the backup was made with must be
+applied here, the media archive may hold only the regular files the manifest
+lists, and the database must hold no content rows (with --yes it is flushed
+first). Rows that migrations create (the Editor and Publisher groups) are not
+content: a freshly migrated database counts as empty, and those rows are
+replaced by the backup's. The media are unpacked into a staging
 directory next to MEDIA_ROOT with tarfile's "data" filter (no absolute paths,
 no "..", no links or devices) and each file's hash is checked there.
 
@@ -17,6 +24,7 @@ Why not loaddata alone (it does the loading): it checks no hashes, migrations or
 would load over existing content, and restores no media. See backup.py for dumpdata.
 """
 
+import hmac
 import json
 import shutil
 import tarfile
@@ -24,23 +32,32 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
+from django.conf import settings
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Q
 
+from cicasite.core.roles import EDITOR, PUBLISHER
 from cicasite.management.commands.backup import (
     DATA_FILE,
     FORMAT_VERSION,
     MANIFEST_FILE,
     MEDIA_FILE,
+    SIGNATURE_ALGORITHM,
+    SIGNATURE_FILE,
     backed_up_models,
+    key_id,
     local_media_root,
     sha256_of,
+    signature,
 )
 
 MANIFEST_KEYS = {"format", "created_at", "migrations", "data", "media", "rows", "media_files"}
+# Rows a freshly migrated database already holds (cicasite.core.roles: data migrations make the groups).
+MADE_BY_MIGRATIONS = {"auth.group": Q(name__in=[EDITOR, PUBLISHER])}
 
 
 class Command(BaseCommand):
@@ -54,10 +71,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database", default=DEFAULT_DB_ALIAS, help="Database to restore into (default: %(default)s)."
         )
+        parser.add_argument(
+            "--allow-unsigned",
+            action="store_true",
+            help="Accept a backup without signature.json (made before backups were signed, or without a key).",
+        )
 
-    def handle(self, *args, backup, yes, database, **options):
+    def handle(self, *args, backup, yes, database, allow_unsigned, **options):
         backup = Path(backup)
-        manifest = self.read_manifest(backup)
+        manifest_bytes = self.verify_signature(backup, allow_unsigned)
+        manifest = self.read_manifest(backup, manifest_bytes)
         self.verify_archives(backup, manifest)
         self.check_schema(manifest, database)
         media_root = local_media_root()
@@ -69,17 +92,14 @@ class Command(BaseCommand):
         media_files = {f["path"]: f for f in manifest["media_files"]}
         self.check_media_archive(backup, manifest, media_files)
 
-        held = {
-            model._meta.label_lower: count
-            for model in backed_up_models(database)
-            if (count := model._base_manager.using(database).count())
-        }
+        held, seeded = self.rows_held(database)
         if held and not yes:
             listing = ", ".join(f"{label} ({count})" for label, count in held.items())
             raise CommandError(
                 f"The database already holds content: {listing}. "
                 "Restore into an empty database, or pass --yes to flush it first."
             )
+        flush = yes or bool(seeded)
 
         staging = None
         try:
@@ -89,7 +109,7 @@ class Command(BaseCommand):
                 staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=media_root.parent))
                 self.unpack_media(backup / MEDIA_FILE, staging, media_files)
             with transaction.atomic(using=database):
-                if yes:
+                if flush:
                     call_command("flush", interactive=False, database=database, verbosity=0)
                 call_command("loaddata", str(backup / DATA_FILE), database=database, verbosity=0)
                 self.check_row_counts(manifest, database)
@@ -101,8 +121,11 @@ class Command(BaseCommand):
             if staging:
                 shutil.rmtree(staging, ignore_errors=True)
 
-        if yes:
+        if held:
             self.stdout.write("Flushed the database first (--yes).")
+        elif seeded:
+            listing = ", ".join(f"{label} ({count})" for label, count in seeded.items())
+            self.stdout.write(f"The database held only rows migrations create ({listing}): replaced by the backup's.")
         rows = manifest["rows"]
         self.stdout.write(
             f"Loaded {sum(rows.values())} rows into {len(rows)} tables; every count matches the manifest."
@@ -113,11 +136,70 @@ class Command(BaseCommand):
             self.stdout.write(f"Restored {len(media_files)} media files; every SHA-256 matches the manifest.")
         self.stdout.write(self.style.SUCCESS(f"Restored the backup of {manifest['created_at']} from {backup}."))
 
-    def read_manifest(self, backup):
+    def verify_signature(self, backup, allow_unsigned):
+        """The manifest's bytes, once signature.json vouches for them under BACKUP_KEY (or --allow-unsigned
+        accepts a backup without one). Nothing else of the backup is read before this."""
         try:
-            manifest = json.loads((backup / MANIFEST_FILE).read_text(encoding="utf-8"))
+            manifest_bytes = (backup / MANIFEST_FILE).read_bytes()
         except FileNotFoundError:
             raise CommandError(f"{backup} holds no {MANIFEST_FILE}: it is not a (complete) backup.") from None
+        except OSError as exc:
+            raise CommandError(f"{backup / MANIFEST_FILE} cannot be read: {exc.strerror}.") from None
+        try:
+            signed = json.loads((backup / SIGNATURE_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            if allow_unsigned:
+                self.stdout.write(self.style.WARNING(f"UNSIGNED backup accepted (--allow-unsigned): {backup}"))
+                return manifest_bytes
+            raise CommandError(
+                f"{backup} holds no {SIGNATURE_FILE}: nothing proves who made it, so nothing was restored. "
+                "If you trust it (a backup made before backups were signed), pass --allow-unsigned "
+                "(make restore ... UNSIGNED=1)."
+            ) from None
+        except (OSError, ValueError, UnicodeDecodeError):
+            signed = None
+        if (
+            not isinstance(signed, dict)
+            or signed.get("algorithm") != SIGNATURE_ALGORITHM
+            or not isinstance(signed.get("signature"), str)
+        ):
+            raise CommandError(f"{backup / SIGNATURE_FILE} is not a backup signature; nothing was restored.")
+        key = settings.BACKUP_KEY
+        if key is None:
+            raise CommandError(
+                f"The backup is signed by the key {signed.get('key_id')!r}: set BACKUP_KEY (or BACKUP_KEY_FILE) "
+                "to that key to restore it."
+            )
+        if signed.get("key_id") != key_id(key):
+            raise CommandError(
+                f"The backup was signed by another key ({signed.get('key_id')!r}; BACKUP_KEY is {key_id(key)!r}): "
+                "set BACKUP_KEY to the key it was made with. Nothing was restored."
+            )
+        if not hmac.compare_digest(signed["signature"], signature(manifest_bytes, key)):
+            raise CommandError(
+                f"{MANIFEST_FILE} does not match its signature: the backup was altered after it was made. "
+                "Nothing was restored."
+            )
+        self.stdout.write(f"The manifest's signature is valid (backup key {key_id(key)}).")
+        return manifest_bytes
+
+    def rows_held(self, database):
+        """(content rows per model, rows migrations made per model) in the database now."""
+        held, seeded = {}, {}
+        for model in backed_up_models(database):
+            label = model._meta.label_lower
+            rows = model._base_manager.using(database)
+            if label in MADE_BY_MIGRATIONS:
+                if count := rows.filter(MADE_BY_MIGRATIONS[label]).count():
+                    seeded[label] = count
+                rows = rows.exclude(MADE_BY_MIGRATIONS[label])
+            if count := rows.count():
+                held[label] = count
+        return held, seeded
+
+    def read_manifest(self, backup, manifest_bytes):
+        try:
+            manifest = json.loads(manifest_bytes.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise CommandError(f"{backup / MANIFEST_FILE} is not valid JSON: {exc}") from None
         if (
