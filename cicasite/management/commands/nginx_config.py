@@ -117,6 +117,11 @@ class Command(BaseCommand):
                 shutil.chown(path, uid, gid)
             for path in (directory, static_root):
                 path.chmod(path.stat().st_mode | 0o055)
+                blocked = [p for p in path.parents if not p.stat().st_mode & 0o001]
+                if blocked:
+                    raise CommandError(
+                        f"nginx's workers ({UNPRIVILEGED[0]}) cannot reach {path}: chmod o+x {blocked[0]}"
+                    )
         values = {
             "USER": user,
             "LOAD_MODULES": "\n".join(f"load_module {MODULES / module};" for module in BROTLI_MODULES)
