@@ -137,12 +137,16 @@ format: install
 ci:
 	bash .ci/run
 
-# Key pages under gunicorn + PostgreSQL + wrk on a 1,000- and a 100,000-record archive (databases
-# cica_perf_bench_1k / _100k, made once); prints one table and the targets of issue 5. About 3 minutes.
-# BENCH_ARGS="--sizes 100k --modes warm --seconds 5" for a part of it.
+# Key pages through nginx -> gunicorn + PostgreSQL + wrk on a 1,000- and a 100,000-record archive
+# (databases cica_perf_bench_1k / _100k, made once), the edit storm and 200 slow clients; prints one
+# table and every target of issues 16 and 5 with met / NOT MET. About 9 minutes.
+# BENCH_ARGS="--sizes 100k --modes warm --seconds 5 --storm 0" for a part of it.
 bench: install
 	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk >/dev/null; } || \
 		{ echo "wrk is missing: install it (apt-get install wrk) and run make bench again"; exit 1; }
+	@test -x "$(NGINX)" || { test "$$(id -u)" = 0 && apt-get install -y -q nginx libnginx-mod-http-brotli-filter \
+		libnginx-mod-http-brotli-static >/dev/null; } || \
+		{ echo "nginx is missing: install it (apt-get install nginx) and run make bench again"; exit 1; }
 	$(PY) bench/bench.py $(BENCH_ARGS)
 
 # Every admin screen (changelists with each filter, search, sort and last page; change forms;

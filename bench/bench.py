@@ -1,21 +1,33 @@
-"""make bench: the key pages under gunicorn + PostgreSQL + wrk, on a 1,000- and a 100,000-record archive.
+"""make bench: the key pages through nginx in front of gunicorn + PostgreSQL, under wrk, on a 1,000- and a
+100,000-record archive, and every target of issues 16 and 5 with met / NOT MET.
 
     .venv/bin/python bench/bench.py [--sizes 1k,100k] [--seconds 2] [--connections 16] [--modes warm,cold]
+        [--storm 60] [--steady 20] [--prefix cica_perf_bench]
 
 For each archive size it prepares its own database (<prefix>_<size>, cica_perf_bench_<size>: created with psql,
 migrated, CICA content loaded, bench/generate_archive.py run once; later runs reuse it), then serves the site
-with production settings (DJANGO_DEBUG=0, a throwaway SECRET_KEY, Redis cache under a key prefix of
-its own) under gunicorn (gunicorn.conf.py) on a free loopback port. wrk sends
-`X-Forwarded-Proto: https`, which gunicorn believes from loopback only, as behind a TLS proxy.
+as deployed: production settings (DJANGO_DEBUG=0, a throwaway SECRET_KEY, Redis cache under a key prefix of
+its own) under gunicorn (gunicorn.conf.py) on a free loopback port, and nginx in front of it
+(deploy/nginx.conf.template via manage.py nginx_config, as behind a TLS load balancer: it tells Django https).
+Every request goes through nginx.
 
 Each key page is measured between two runs of the trivial reference view /healthz (interleaved, same
-connections and duration) and divided by their mean, so the ratio holds although absolute numbers are noisy on a
-shared machine. Modes: warm (anonymous page cache on, primed) and cold (PAGE_CACHE=0: every request
-renders). Queries per request are counted in-process (django.test.utils.CaptureQueriesContext and the
-test client) with the same production settings and the page cache off, i.e. the cost of a render.
+connections and duration, through the same nginx, which never caches it) and divided by their mean, so the
+ratio holds although absolute numbers are noisy on a shared machine. Modes: warm (Django's page cache on and
+nginx's micro-cache: a page is an nginx cache hit) and cold (PAGE_CACHE=0, and a cookie on every request,
+/healthz too, which sends it past nginx's cache: every page request renders). Queries per request are counted
+in-process (django.test.utils.CaptureQueriesContext and the test client) with the same production settings
+and the page cache off, i.e. the cost of a render.
 
-Prints one table, then each target of issue 5 with its measured value and met / NOT MET.
-Bounded: wrk runs --seconds per measurement (default 2 s); the whole run takes about 5 minutes.
+At the largest size it also measures, in the same run: /search/?q=summit and the events sitemap section in
+process (bench/query_counts.py --timings: median of 20 test-client requests, page cache off, and on for the
+sitemap's warm figure); the edit storm (bench/edit_storm.py: a save a second for --storm seconds while wrk
+loads the key pages, against a --steady run without edits; each edit polled until public); and 200
+drip-feeding connections (bench/slow_clients.py) while wrk measures /healthz and a page.
+
+Prints one table, then each target with its measured value and met / NOT MET. Bounded: wrk runs --seconds per
+measurement (default 2 s); with the storm (60 + 20 s) and the slow clients (2 x 4 s) the whole run takes about
+9 minutes on 2 cores (most of it wrk; building a 100k archive the first time adds a few minutes).
 """
 
 import argparse
