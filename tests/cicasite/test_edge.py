@@ -5,13 +5,16 @@ on a free loopback port rendered by manage.py nginx_config (as behind a TLS load
 https). Skipped without nginx, failed under REQUIRE_NGINX=1 (tests/services.py).
 """
 
+import io
 import re
 import socket
+import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
 
 from bench import servers
@@ -254,3 +257,44 @@ class EdgeTests(SimpleTestCase):
             dripper.join()
             for sock in sockets:
                 sock.close()
+
+
+class NginxConfigTests(SimpleTestCase):
+    """manage.py nginx_config renders deploy/nginx.conf.template; nginx -t accepts it where nginx is installed."""
+
+    def render(self, **options):
+        tmp = tempfile.TemporaryDirectory(prefix="cica-nginx-config-")
+        self.addCleanup(tmp.cleanup)
+        Path(tmp.name).chmod(0o755)  # as root, the workers (nobody) must reach in
+        out = io.StringIO()
+        call_command(
+            "nginx_config",
+            dir=Path(tmp.name) / "nginx",
+            static_root=Path(tmp.name),
+            listen="127.0.0.1:8350",
+            upstream="127.0.0.1:8351",
+            stdout=out,
+            **options,
+        )
+        path = Path(out.getvalue().strip())
+        return path, path.read_text()
+
+    def test_every_marker_is_filled_with_django_s_own_headers(self):
+        path, text = self.render()
+        self.assertNotIn("%%", text.replace("%%NAME%%", ""))
+        csp = self.client.get("/healthz")["Content-Security-Policy"]
+        self.assertIn(f'map $upstream_http_content_security_policy $edge_csp {{ "" "{csp}"; default ""; }}', text)
+        self.assertIn("listen 127.0.0.1:8350;", text)
+        self.assertIn("server 127.0.0.1:8351;", text)
+        self.assertIn("proxy_set_header X-Forwarded-Proto $scheme;", text)
+        if servers.nginx_installed():
+            result = subprocess.run([servers.NGINX, "-t", "-q", "-c", str(path)], capture_output=True, text=True)
+            self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_behind_tls_tells_django_https(self):
+        _, text = self.render(behind_tls=True)
+        self.assertIn("proxy_set_header X-Forwarded-Proto https;", text)
+
+    def test_a_certificate_needs_its_key(self):
+        with self.assertRaisesMessage(CommandError, "--tls-cert and --tls-key go together"):
+            self.render(tls_cert=Path("/nonexistent.pem"))
