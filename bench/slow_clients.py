@@ -3,11 +3,12 @@
     .venv/bin/python bench/slow_clients.py --url http://127.0.0.1:PORT [--connections 200] [--seconds 10]
 
 Opens --connections sockets to the server; half send a request's headers and half a POST body one byte
-every 0.5 s, never finishing (a connection the server closes is opened again, so the count holds). Once
-they are all open, wrk (-t1 -c4, --latency) measures /healthz and then a page (/members/?dimension=economic)
-for --seconds each. bench/bench.py calls run() against nginx in front of gunicorn; pointed at gunicorn alone
+every 0.5 s, never finishing (a connection the server closes is opened again, so the count holds). wrk
+(-t1 -c4, --latency) measures /healthz and then a page (/members/?dimension=economic) for --seconds each,
+first without the slow sockets (the baseline: what the machine gives anyway), then with them all open.
+bench/bench.py calls run() against nginx in front of gunicorn; pointed at gunicorn alone
 (its own port) it shows why nginx is there: six such sockets hold all of gunicorn's sync workers.
-Bounded: 2 x --seconds plus a few seconds to open the sockets.
+Bounded: 4 x --seconds plus a few seconds to open the sockets.
 """
 
 import argparse
@@ -65,6 +66,9 @@ class Drip:
 
 def run(url, connections=200, seconds=10):
     parts = urlsplit(url)
+    # The same measurement without slow clients first: what the machine gives anyway.
+    base_healthz = wrk(url + "/healthz", seconds, 4, threads=1)
+    base_page = wrk(url + PAGE, seconds, 4, threads=1)
     drip = Drip(parts.hostname, parts.port, connections)
     try:
         time.sleep(1)
@@ -75,6 +79,8 @@ def run(url, connections=200, seconds=10):
     return {
         "connections": connections,
         "reopened": drip.reopened,
+        "baseline_healthz_p99": base_healthz["p99"],
+        "baseline_page_p99": base_page["p99"],
         "healthz_p99": healthz["p99"],
         "page_p99": page["p99"],
         "healthz_rps": healthz["rps"],
