@@ -4,7 +4,8 @@
         (the environment is the served site's: DATABASE_URL, CACHE_URL, CACHE_KEY_PREFIX...)
 
 bench/bench.py calls run() against its own nginx + gunicorn (100k archive, page cache on). Steps:
-1. Steady: wrk (-t2 -c16, --latency) cycles through the key pages for --steady seconds, nobody editing.
+1. Steady: wrk (-t2 -c16, --latency, Accept-Encoding: gzip) cycles through the key pages for --steady
+   seconds, nobody editing.
 2. Storm: the same wrk for --seconds while a Django process (manage.py shell, the site's environment) saves
    the member Kazakhstan's English capital once a second, as "Astana (edit N)", through the ORM's save():
    the same signal that bumps the page cache's content version for an admin edit. For each save this
@@ -79,7 +80,8 @@ def wrk_pages(url, seconds, connections, script):
     from bench.bench import to_ms
 
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", "-s", script, url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", "-s", script]
+        + ["-H", "Accept-Encoding: gzip", url],  # as browsers ask
         check=True,
         text=True,
         capture_output=True,
