@@ -50,22 +50,34 @@ port-free:
 admin: migrate
 	@$(PY) manage.py dev_admin --site http://$(HOST):$(PORT)
 
-# Production mode on this machine: gunicorn, DEBUG off, whitenoise, hashed static files.
-# Configure with the environment variables in docs/production.md; without SECRET_KEY
-# a random one is kept in var/secret_key. Put it behind a TLS-terminating proxy.
+# Production mode on this machine: nginx on PORT in front of gunicorn on UPSTREAM_PORT (loopback), DEBUG off,
+# hashed static files and the micro-cache from nginx (deploy/nginx.conf.template, rendered into var/nginx/;
+# docs/production.md). Configure with the environment variables in docs/production.md; without SECRET_KEY
+# a random one is kept in var/secret_key. TLS: TLS_CERT=... TLS_KEY=... (nginx terminates it; plain HTTP on
+# REDIRECT_PORT answers 301), or BEHIND_TLS=1 when a load balancer or CDN in front does. Without either,
+# a trial over plain HTTP on loopback (SECURE_SSL_REDIRECT off).
+NGINX := $(shell command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 serve: DJANGO_DEBUG = 0
 serve: export SECRET_KEY_FILE ?= var/secret_key
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
-serve: export SITE_URL ?= http://$(HOST):$(PORT)
+serve: export SITE_URL ?= $(if $(TLS_CERT)$(BEHIND_TLS),https,http)://$(HOST):$(PORT)
+serve: export SECURE_SSL_REDIRECT ?= $(if $(TLS_CERT)$(BEHIND_TLS),1,0)
+# Login throttling believes X-Forwarded-For from nginx only (cicasite.core.middleware.client_ip).
+serve: export TRUSTED_PROXIES ?= 127.0.0.1
+serve: UPSTREAM_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 serve: WORKERS ?= 3
 serve: install
+	@test -x "$(NGINX)" || { test "$$(id -u)" = 0 && apt-get install -y -q nginx libnginx-mod-http-brotli-filter \
+		libnginx-mod-http-brotli-static >/dev/null; } || \
+		{ echo "nginx is missing: install it (apt-get install nginx) and run make serve again"; exit 1; }
 	@test -n "$$SECRET_KEY" || test -s "$$SECRET_KEY_FILE" || \
 		(umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > "$$SECRET_KEY_FILE")
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_cica
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn cicasite.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 30 \
-		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}"
+	$(PY) deploy/serve.py --listen $(HOST):$(PORT) --upstream 127.0.0.1:$(UPSTREAM_PORT) --workers $(WORKERS) \
+		$(if $(TLS_CERT),--tls-cert $(TLS_CERT) --tls-key $(TLS_KEY) --redirect-listen $(HOST):$(or $(REDIRECT_PORT),80)) \
+		$(if $(BEHIND_TLS),--behind-tls)
 
 # Database (every table but sessions and login attempts) plus media, with a manifest of hashes, signed
 # with BACKUP_KEY or BACKUP_KEY_FILE (docs/operations.md). With neither set, the key is kept in
@@ -134,12 +146,16 @@ format: install
 ci:
 	bash .ci/run
 
-# Key pages under gunicorn + PostgreSQL + wrk on a 1,000- and a 100,000-record archive (databases
-# cica_perf_bench_1k / _100k, made once); prints one table and the targets of issue 5. About 3 minutes.
-# BENCH_ARGS="--sizes 100k --modes warm --seconds 5" for a part of it.
+# Key pages through nginx -> gunicorn + PostgreSQL + wrk on a 1,000- and a 100,000-record archive
+# (databases cica_perf_bench_1k / _100k, made once), the edit storm and 200 slow clients; prints one
+# table and every target of issues 16 and 5 with met / NOT MET. About 9 minutes.
+# BENCH_ARGS="--sizes 100k --modes warm --seconds 5 --storm 0" for a part of it.
 bench: install
 	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk >/dev/null; } || \
 		{ echo "wrk is missing: install it (apt-get install wrk) and run make bench again"; exit 1; }
+	@test -x "$(NGINX)" || { test "$$(id -u)" = 0 && apt-get install -y -q nginx libnginx-mod-http-brotli-filter \
+		libnginx-mod-http-brotli-static >/dev/null; } || \
+		{ echo "nginx is missing: install it (apt-get install nginx) and run make bench again"; exit 1; }
 	$(PY) bench/bench.py $(BENCH_ARGS)
 
 # Every admin screen (changelists with each filter, search, sort and last page; change forms;

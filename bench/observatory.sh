@@ -3,9 +3,10 @@
 #
 #   bench/observatory.sh [PATH ...]      (as root: it binds 127.0.0.1:80 and :443)
 #
-# A throwaway CA signs a certificate for localhost; gunicorn serves the site with
-# DJANGO_DEBUG=0 over HTTPS on 127.0.0.1:443 (gunicorn terminates TLS) and over plain
-# HTTP on 127.0.0.1:80 (SECURE_SSL_REDIRECT answers 301 to https://localhost/...).
+# A throwaway CA signs a certificate for localhost; the production stack serves the site
+# with DJANGO_DEBUG=0: nginx (deploy/nginx.conf.template, rendered by manage.py nginx_config)
+# terminates TLS on 127.0.0.1:443 and answers plain HTTP on 127.0.0.1:80 with a 301 to
+# https://localhost/..., in front of gunicorn on a free loopback port.
 # @mdn/mdn-http-observatory then scans "localhost" exactly as its CLI does, and the
 # script prints the grade, the score and every test. Each PATH (default:
 # /members/?dimension=economic) is scanned the same way through the scanner's own
@@ -98,6 +99,8 @@ chmod 600 "$TMP/ca.key" "$TMP/server.key"
 
 # 2. A production-settings site: nothing inherited from the caller's environment.
 step "production site (DJANGO_DEBUG=0, sqlite in the temp dir): migrate, load_cica, collectstatic"
+# nginx's workers run as nobody (manage.py nginx_config): they must reach the static files in here.
+chmod 711 "$TMP"
 PROD_ENV=(
     PATH="$PATH" HOME="$HOME" LANG=C.UTF-8
     DJANGO_DEBUG=0
@@ -108,6 +111,7 @@ PROD_ENV=(
     STATIC_ROOT="$TMP/static"
     MEDIA_ROOT="$TMP/media"
     REQUEST_LOG_LEVEL=WARNING
+    TRUSTED_PROXIES=127.0.0.1
 )
 mkdir -p "$TMP/media"
 for args in "migrate --noinput" "load_cica" "collectstatic --noinput"; do
@@ -116,25 +120,30 @@ for args in "migrate --noinput" "load_cica" "collectstatic --noinput"; do
         || { tail -n 30 "$TMP/manage.log" >&2; die "manage.py $args failed"; }
 done
 
-# 3. gunicorn twice from the same app: HTTPS on :443, plain HTTP on :80. No control
-# socket: both would claim the same default path (~/.gunicorn/gunicorn.ctl).
-step "gunicorn: https://$HOST:443 (TLS in gunicorn) and http://$HOST:80"
-start_gunicorn() { # bind, extra args...
-    local bind=$1
-    shift
-    (cd "$ROOT" && exec env -i "${PROD_ENV[@]}" "$GUNICORN" cicasite.wsgi --bind "$bind" \
-        --workers 2 --timeout 20 --graceful-timeout 5 --no-control-socket "$@") >>"$TMP/gunicorn.log" 2>&1 &
-    PIDS+=($!)
-}
-start_gunicorn 127.0.0.1:443 --certfile "$TMP/server.pem" --keyfile "$TMP/server.key"
-start_gunicorn 127.0.0.1:80
+# 3. gunicorn on a free loopback port (plain HTTP: it believes X-Forwarded-* from loopback only),
+# nginx in front of it: TLS on :443, the redirect on :80. No gunicorn control socket (its default
+# path, ~/.gunicorn/gunicorn.ctl, may be another gunicorn's).
+UPSTREAM_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+step "nginx: https://$HOST:443 (TLS in nginx) and http://$HOST:80 -> gunicorn 127.0.0.1:$UPSTREAM_PORT"
+(cd "$ROOT" && exec env -i "${PROD_ENV[@]}" "$GUNICORN" cicasite.wsgi --bind "127.0.0.1:$UPSTREAM_PORT" \
+    --workers 2 --timeout 20 --graceful-timeout 5 --no-control-socket) >>"$TMP/gunicorn.log" 2>&1 &
+PIDS+=($!)
+NGINX_CONF=$(cd "$ROOT" && env -i "${PROD_ENV[@]}" timeout 120 "$PY" manage.py nginx_config --dir "$TMP/nginx" \
+    --listen 127.0.0.1:443 --redirect-listen 127.0.0.1:80 --upstream "127.0.0.1:$UPSTREAM_PORT" \
+    --tls-cert "$TMP/server.pem" --tls-key "$TMP/server.key" --error-log "$TMP/nginx-error.log" 2>"$TMP/manage.log" | tail -n1) \
+    || { cat "$TMP/manage.log" >&2; die "manage.py nginx_config failed"; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $NGINX ]] || die "nginx is not installed (apt-get install nginx)"
+"$NGINX" -t -q -c "$NGINX_CONF" || die "nginx -t failed for $NGINX_CONF"
+"$NGINX" -c "$NGINX_CONF" -g 'daemon off;' >>"$TMP/gunicorn.log" 2>&1 &
+PIDS+=($!)
 CURL=(curl -s --max-time 5 --cacert "$TMP/ca.pem" -o /dev/null)
 for _ in {1..150}; do
     if "${CURL[@]}" "https://$HOST/healthz" && "${CURL[@]}" "http://$HOST/healthz"; then break; fi
-    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "gunicorn exited"; done
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "gunicorn or nginx exited"; done
     sleep 0.2
 done
-"${CURL[@]}" "https://$HOST/healthz" || die "gunicorn does not answer on https://$HOST/"
+"${CURL[@]}" "https://$HOST/healthz" || die "nginx does not answer on https://$HOST/"
 printf '   %-34s %s\n' "GET http://$HOST/ ->" "$("${CURL[@]}" -w '%{http_code} %{redirect_url}' "http://$HOST/")" \
     "GET https://$HOST/ ->" "$("${CURL[@]}" -w '%{http_code} (certificate verified: %{ssl_verify_result}=0 is ok)' "https://$HOST/")"
 

@@ -2,6 +2,7 @@
 
     make bench-queries        # after make run (or manage.py load_cica) has loaded content
     bench/query_counts.py --json URL...   # for bench/bench.py: one JSON object {url: queries}
+    bench/query_counts.py --timings N URL...  # for bench/bench.py: {url: median ms of N renders in process}
 
 Figures, not a pass/fail test: the tests assert the counts on fixed data; this
 shows them on the real content (and, later, on a large synthetic archive).
@@ -9,7 +10,9 @@ shows them on the real content (and, later, on a large synthetic archive).
 
 import json
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -46,6 +49,22 @@ PAGES = [
 def main():
     setup_test_environment()
     client = Client()
+    if sys.argv[1:2] == ["--timings"]:
+        # Wall time of a whole request through the middleware in this process (test client, no HTTP, no
+        # network), after one request that warms the connection and caches that are not the page cache.
+        rounds, timings = int(sys.argv[2]), {}
+        for url in sys.argv[3:]:
+            client.get(url, secure=True)
+            samples = []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                response = client.get(url, secure=True)
+                samples.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    sys.exit(f"{url} answered {response.status_code}")
+            timings[url] = statistics.median(samples)
+        print(json.dumps(timings))
+        return
     if sys.argv[1:2] == ["--json"]:
         counts = {}
         for url in sys.argv[2:]:

@@ -1,11 +1,14 @@
-"""The site under gunicorn with production settings, on a free loopback port: one helper for the
-benchmarks (bench/bench.py, bench/db_restart.py) and the production tests (tests/cicasite/test_production.py).
+"""The site under gunicorn with production settings, on a free loopback port, and nginx in front of it: one
+helper for the benchmarks (bench/bench.py, bench/edit_storm.py, bench/slow_clients.py, bench/db_restart.py) and
+the production tests (tests/cicasite/test_production.py, tests/cicasite/test_edge.py).
 
     env = production_env(DATABASE_URL=..., STATIC_ROOT=...)   # DJANGO_DEBUG=0, a throwaway SECRET_KEY
     manage("migrate", "--noinput", env=env)
     server = Gunicorn(env, "cicasite.wsgi", "--workers", "1")  # returns once /healthz answers 200
     response, body = server.request("/members/")              # as the TLS proxy on loopback would ask
-    server.stop()
+    edge = Nginx(env, server.port, workdir)                   # deploy/nginx.conf.template, once /healthz answers
+    response, body = edge.request("/members/")                # as a client on the internet would ask
+    edge.stop(); server.stop()
 
 Imported as bench.servers: the tests run from the repository root, and the bench scripts put it on
 sys.path first. Needs no Django settings of its own: everything runs in subprocesses.
@@ -14,6 +17,7 @@ sys.path first. Needs no Django settings of its own: everything runs in subproce
 import http.client
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -136,3 +140,75 @@ class Gunicorn:
             self.log_file.close()
         if self.own_log and not keep_log:
             self.log_path.unlink(missing_ok=True)
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def nginx_installed():
+    return os.access(NGINX, os.X_OK)
+
+
+class Nginx:
+    """nginx from deploy/nginx.conf.template (manage.py nginx_config) in front of an upstream on loopback.
+
+    env is the site's (the renderer reads Django's headers with it); workdir holds the rendered config,
+    the cache and temporary files. By default nginx tells Django the scheme is https (--behind-tls, as
+    behind a TLS load balancer); tls=(cert, key) makes nginx terminate TLS itself. The constructor returns
+    once /healthz answers through nginx, or raises RuntimeError with nginx's error log.
+    """
+
+    def __init__(self, env, upstream_port, workdir, *, static_root=None, tls=None, listen=None, extra=(), timeout=30):
+        self.port = free_port() if listen is None else int(listen.rsplit(":", 1)[1])
+        self.url = f"http://{HOST}:{self.port}"
+        self.dir = Path(workdir) / f"nginx-{self.port}"
+        # As root nginx's workers run as nobody (manage.py nginx_config): they must reach into workdir.
+        Path(workdir).chmod(Path(workdir).stat().st_mode | 0o055)
+        args = ["nginx_config", "--dir", str(self.dir), "--listen", listen or f"{HOST}:{self.port}"]
+        args += ["--upstream", f"{HOST}:{upstream_port}", "--error-log", str(self.dir / "error.log")]
+        if static_root:
+            args += ["--static-root", str(static_root)]
+        args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])] if tls else ["--behind-tls"]
+        result = manage(*args, *extra, env=env)
+        if result.returncode != 0:
+            raise RuntimeError(f"nginx_config failed:\n{result.stdout}{result.stderr}")
+        self.config = result.stdout.strip().splitlines()[-1]
+        self.process = subprocess.Popen(
+            [NGINX, "-c", self.config, "-g", "daemon off;"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    if self.request("/healthz", timeout=2)[0].status == 200:
+                        break
+                except (OSError, http.client.HTTPException):
+                    pass
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not answer on {self.url}:\n{self.log_tail()}")
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            raise
+
+    def request(self, path, method="GET", headers=None, timeout=10, body=None):
+        """As a client on the internet would ask: no X-Forwarded-* of its own."""
+        return request(self.port, path, method=method, headers=headers, https=False, timeout=timeout, body=body)
+
+    def log_tail(self, chars=3000):
+        log = self.dir / "error.log"
+        return log.read_text(errors="replace")[-chars:] if log.exists() else "(no error log)"
+
+    def stop(self):
+        """SIGTERM (fast shutdown) to the master, which stops its workers; SIGKILL after 10 s."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)

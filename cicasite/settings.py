@@ -22,6 +22,7 @@ Variables (all optional in development; docs/production.md "Configuration" has t
     PAGE_CACHE            cache whole anonymous pages (default on in production, off with DJANGO_DEBUG=1)
     DATA_CACHE            cache facet counts and page boundaries per content version (same default)
     PAGE_CACHE_SECONDS    longest life of a cached page (default 600); edits invalidate at once
+    EDGE_CACHE_SECONDS    s-maxage of shareable pages: how long nginx or a CDN may keep them (default 1)
     MEDIA_ROOT            where uploads are stored (default var/media)
     STATIC_ROOT           where collectstatic writes (default var/static)
     SECURE_SSL_REDIRECT   redirect http to https (default on in production)
@@ -206,6 +207,9 @@ DATA_CACHE = env_bool("DATA_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # What browsers and proxies may keep without asking again; after that they revalidate (ETag, 304).
 PAGE_CACHE_MAX_AGE = 0
+# What a shared cache in front (nginx's micro-cache, a CDN) may keep: s-maxage on every shareable page.
+# An edit is public within this plus one render (docs/production.md "The edge cache"); 0 turns it off.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", 1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -184,7 +184,11 @@ class AnonymousPageCacheMiddleware:
         compressed = gzip.compress(content, 6) if len(content) > 1024 else None
         rendered_at = int(time.time())
         patch_vary_headers(response, ["Cookie", "Accept-Encoding"] if compressed else ["Cookie"])
-        response["Cache-Control"] = f"public, max-age={settings.PAGE_CACHE_MAX_AGE}"
+        # s-maxage: what the shared cache in front (nginx's micro-cache, a CDN) may keep; browsers revalidate.
+        cache_control = f"public, max-age={settings.PAGE_CACHE_MAX_AGE}"
+        if settings.EDGE_CACHE_SECONDS:
+            cache_control += f", s-maxage={settings.EDGE_CACHE_SECONDS}"
+        response["Cache-Control"] = cache_control
         response["Last-Modified"] = http_date(rendered_at)
         headers = {name: value for name, value in response.items() if name.lower() != "content-length"}
         etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
@@ -200,7 +204,13 @@ class AnonymousPageCacheMiddleware:
         response["ETag"] = etag
         if state:
             response["X-Page-Cache"] = state
-        return get_conditional_response(request, etag=etag, last_modified=rendered_at, response=response)
+        response = get_conditional_response(request, etag=etag, last_modified=rendered_at, response=response)
+        if settings.EDGE_CACHE_SECONDS:
+            # For nginx's micro-cache (deploy/nginx.conf.template), which counts whole seconds: fresh until
+            # the end of the current second (EDGE_CACHE_SECONDS=1), where s-maxage=1 would mean up to
+            # 2 s. Set on 304s too: nginx's revalidation reads it. nginx never passes it on to clients.
+            response["X-Accel-Expires"] = f"@{int(time.time()) + settings.EDGE_CACHE_SECONDS - 1}"
+        return response
 
     def shareable(self, request, response):
         vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
