@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
 from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from cicasite.core import structured_data
@@ -43,7 +43,7 @@ def members_map(filterset=None):
     countries, insets = MAP_SHAPES["countries"], MAP_SHAPES["insets"]
     groups = {}  # (matches, status) -> states; drawn in that order: what matches on top of the rest
     organisations, unmapped, frames, drawn = [], [], [], set()
-    counts = {status: 0 for status in Member.Status.values}
+    counts = dict.fromkeys(Member.Status.values, 0)
     for member in members:
         counts[member.status] += 1
         if member.status == Member.Status.OBSERVER_ORG:
