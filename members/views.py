@@ -41,7 +41,7 @@ def members_map(filterset=None):
     members = cached_data("members-map", key, lambda: list(members))
 
     countries, insets = MAP_SHAPES["countries"], MAP_SHAPES["insets"]
-    groups = {}  # (matches, status) -> states; drawn in that order: what matches on top of the rest
+    groups = {}  # (matches, dotted, status) -> states; drawn in that order: what matches on top of the rest
     organisations, unmapped, frames, drawn = [], [], [], set()
     counts = dict.fromkeys(Member.Status.values, 0)
     for member in members:
@@ -58,7 +58,8 @@ def members_map(filterset=None):
         if "box" in shape:
             frames.append(shape["box"])
         matches = getattr(member, "matches", True)
-        groups.setdefault((matches, member.status), []).append({"member": member, "shape": shape})
+        # Dotted states after the others, so that no neighbour's shape covers their dot.
+        groups.setdefault((matches, "marker" in shape, member.status), []).append({"member": member, "shape": shape})
     return {
         "width": MAP_SHAPES["width"],
         "height": MAP_SHAPES["height"],
@@ -67,7 +68,7 @@ def members_map(filterset=None):
         "frames": frames,
         "groups": [
             {"status": status, "receded": not matches, "states": states}
-            for (matches, status), states in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1]))
+            for (matches, _, status), states in sorted(groups.items(), key=lambda item: item[0])
         ],
         "filtered": applied,
         "matches": [m for m in members if applied and m.matches and m.status != Member.Status.OBSERVER_ORG],

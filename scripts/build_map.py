@@ -52,7 +52,7 @@ MIN_AREA = 8  # islands smaller than this (square units) are dropped, except a c
 BACKGROUND_MIN_AREA = 60
 SMALL = 10  # states narrower and lower than this (view box units) get a marker dot: too small to find or click
 # Markers moved off their state so that neighbours' dots do not overlap; a line leads back to the state.
-MARKER_OFFSETS = {"BH": (-4, -5), "QA": (4, 1)}
+MARKER_OFFSETS = {"BH": (-1, -6), "QA": (4, 1)}
 
 # Insets for states outside the frame: (west, east, south, north) of the inset's own map, and the
 # box it is drawn in (x, y, width) in view box units; height follows.
