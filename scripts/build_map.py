@@ -45,11 +45,11 @@ X_SCALE = math.cos(math.radians(30))
 SCALE = WIDTH / ((EAST - WEST) * X_SCALE)
 HEIGHT = round((NORTH - SOUTH) * SCALE)
 MARGIN = 3  # clip a little outside the view box, so that no border is drawn along its edge
-TOLERANCE = 1.5  # Douglas-Peucker, in view box units, for CICA's states
-BACKGROUND_TOLERANCE = 3.5  # for the borders and coasts of no CICA state
-MIN_AREA = 8  # islands smaller than this (square units) are dropped, except a country's largest part
+TOLERANCE = 1.8  # Douglas-Peucker, in view box units, for CICA's states
+BACKGROUND_TOLERANCE = 4  # for the borders and coasts of no CICA state
+MIN_AREA = 10  # islands smaller than this (square units) are dropped, except a country's largest part
 
-BACKGROUND_MIN_AREA = 60
+BACKGROUND_MIN_AREA = 80
 SMALL = 10  # states narrower and lower than this (view box units) get a marker dot: too small to find or click
 # Markers moved off their state so that neighbours' dots do not overlap; a line leads back to the state.
 MARKER_OFFSETS = {"BH": (-1, -6), "QA": (4, 1)}
@@ -237,7 +237,10 @@ def shapes(geometries, arcs, project, frame, states):
                     i = index if index >= 0 else ~index
                     if i not in simplified:
                         simplified[i] = simplify(projected[i], TOLERANCE if i in fine else BACKGROUND_TOLERANCE)
-                clipped = clip(ring(arc_ids, simplified), x0 - MARGIN, y0 - MARGIN, x1 + MARGIN, y1 + MARGIN)
+                box = (x0 - MARGIN, y0 - MARGIN, x1 + MARGIN, y1 + MARGIN)
+                clipped = clip(ring(arc_ids, simplified), *box)
+                if len(clipped) < 3:  # simplified away (Bahrain): its full outline still places the marker
+                    clipped = clip(ring(arc_ids, projected), *box)
                 if len(clipped) >= 3:
                     rings.append((abs(area(clipped)), rounded(clipped), clipped))
         if not rings:
