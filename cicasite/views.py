@@ -29,6 +29,7 @@ from events.models import Event
 from events.opendata import MEETINGS
 from initiatives.models import Chairmanship, Initiative
 from initiatives.opendata import INITIATIVES
+from members import views as member_views
 from members.models import Dimension, Member
 from members.opendata import MEMBERS, ROLES
 
@@ -46,10 +47,7 @@ def home(request):
             distinct=True,
         )
     )
-    # order_by(): django-modeltranslation sets the default ordering explicitly, which would join the GROUP BY.
-    status_counts = dict(
-        Member.objects.published().order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    members_map = member_views.members_map()  # its one query also counts the members by status
     events = Event.objects.published().select_related("host")
     chair = Chairmanship.objects.current()
     # The first few, and one more to know whether to link to all of them (the page keeps its size).
@@ -68,9 +66,10 @@ def home(request):
         "cicasite/home.html",
         {
             "dimensions": dimensions,
-            "member_states": status_counts.get(Member.Status.MEMBER, 0),
-            "observer_states": status_counts.get(Member.Status.OBSERVER_STATE, 0),
-            "observer_orgs": status_counts.get(Member.Status.OBSERVER_ORG, 0),
+            "member_states": members_map["counts"][Member.Status.MEMBER],
+            "observer_states": members_map["counts"][Member.Status.OBSERVER_STATE],
+            "observer_orgs": members_map["counts"][Member.Status.OBSERVER_ORG],
+            "members_map": members_map,
             "latest_events": events.past()[:4],
             "next_events": events.upcoming()[:3],
             "chairmanship": chair,

@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,6 +20,9 @@ from cicasite.core.models import (
 )
 from cicasite.core.richtext import RICH_TEXT_MAX_LENGTH, RichTextField
 from cicasite.core.search import SearchFields
+
+# The flags shipped with the site (static/flags/<iso code>.svg, flag-icons: scripts/build_map.py), by ISO code.
+STATIC_FLAGS = frozenset(path.stem.upper() for path in (settings.BASE_DIR / "static" / "flags").glob("*.svg"))
 
 # The first year anything CICA happened (the 1992 proposal) and a far bound.
 FIRST_YEAR = 1992
@@ -241,7 +245,7 @@ class Member(Publishable):
 
     def readiness_warnings(self):
         warnings = super().readiness_warnings()
-        if not self.flag:
+        if not self.flag and not self.flag_icon:
             warnings.append(_("No flag or emblem: lists show the letter badge instead."))
         elif not self.flag_alt.strip():
             warnings.append(_("The flag has no alt text."))
@@ -260,6 +264,11 @@ class Member(Publishable):
     @property
     def flag_picture(self):
         return self._meta.get_field("flag").picture(self)
+
+    @property
+    def flag_icon(self):
+        """The static path of the shipped flag of this state (shown when no flag was uploaded), or ""."""
+        return f"flags/{self.iso_code.lower()}.svg" if self.iso_code.upper() in STATIC_FLAGS else ""
 
     @property
     def badge_text(self):

@@ -1,5 +1,9 @@
-from django.db.models import Prefetch
+import json
+from pathlib import Path
+
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
@@ -7,6 +11,7 @@ from cicasite.core import structured_data
 from cicasite.core.i18n import order_by_shown
 from cicasite.core.models import public_q
 from cicasite.core.opendata import download
+from cicasite.core.pagecache import cached_data
 from cicasite.core.views import FilteredListView, PreviewMixin
 from members.filters import MemberFilter
 from members.forms import MatrixFilterForm
@@ -14,6 +19,63 @@ from members.models import Dimension, Member, PriorityArea, Role
 from members.opendata import MEMBERS, ROLES
 
 DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's page
+
+# The members map's shapes by ISO code, from Natural Earth (scripts/build_map.py): SVG path data in a view
+# box of MAP_SHAPES["width"] x ["height"]; "marker" where a state is too small to see, "box" for an inset.
+MAP_SHAPES = json.loads((Path(__file__).resolve().parent / "map.json").read_text())
+
+
+def members_map(filterset=None):
+    """What templates/includes/members_map.html draws: CICA's states, its observer organisations.
+
+    One query, whatever the number of members (none while it is kept in the data cache): every
+    published member, in the page's language and order, each marked whether it matches the filters
+    of the members list when some are applied (`filterset`), so that those stand out on the map.
+    """
+    applied = filterset is not None and bool(filterset.applied())
+    members = Member.objects.published().defer("body", "notes", "summary")
+    if applied:
+        members = members.annotate(matches=Exists(filterset.qs.filter(pk=OuterRef("pk")).values("pk")))
+    members = order_by_shown(members, "name", "pk")
+    key = f"{get_language()}?{filterset.canonical_query() if applied else ''}"
+    members = cached_data("members-map", key, lambda: list(members))
+
+    countries, insets = MAP_SHAPES["countries"], MAP_SHAPES["insets"]
+    groups = {}  # (matches, dotted, status) -> states; drawn in that order: what matches on top of the rest
+    organisations, unmapped, frames, drawn = [], [], [], set()
+    counts = dict.fromkeys(Member.Status.values, 0)
+    for member in members:
+        counts[member.status] += 1
+        if member.status == Member.Status.OBSERVER_ORG:
+            organisations.append(member)
+            continue
+        code = member.iso_code.upper()
+        shape = countries.get(code) or insets.get(code)
+        if shape is None:
+            unmapped.append(member)  # no ISO code, or not on the map: still in the legend
+            continue
+        drawn.add(code)
+        if "box" in shape:
+            frames.append(shape["box"])
+        matches = getattr(member, "matches", True)
+        # Dotted states after the others, so that no neighbour's shape covers their dot.
+        groups.setdefault((matches, "marker" in shape, member.status), []).append({"member": member, "shape": shape})
+    return {
+        "width": MAP_SHAPES["width"],
+        "height": MAP_SHAPES["height"],
+        # Every other country in the frame, one faint path.
+        "background": "".join(shape["d"] for code, shape in countries.items() if code not in drawn),
+        "frames": frames,
+        "groups": [
+            {"status": status, "receded": not matches, "states": states}
+            for (matches, _, status), states in sorted(groups.items(), key=lambda item: item[0])
+        ],
+        "filtered": applied,
+        "matches": [m for m in members if applied and m.matches and m.status != Member.Status.OBSERVER_ORG],
+        "unmapped": unmapped,
+        "organisations": organisations,
+        "counts": counts,
+    }
 
 
 class MemberListView(FilteredListView):
@@ -28,6 +90,9 @@ class MemberListView(FilteredListView):
             .defer("body", "notes")
         )
         return order_by_shown(members, "name", "pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"members_map": members_map(self.filterset)}
 
 
 class MemberDetailView(PreviewMixin, DetailView):

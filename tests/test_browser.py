@@ -17,8 +17,9 @@ class MemberFilterBrowserTests(BrowserTestCase):
         load_content()
 
     def member_names(self, page):
+        """The members a page lists (the members map, which names some of them too, aside)."""
         links = page.eval_on_selector_all(
-            "main a[href]", "els => els.map(a => [a.getAttribute('href'), a.textContent.trim()])"
+            "main a[href]:not(.members-map a)", "els => els.map(a => [a.getAttribute('href'), a.textContent.trim()])"
         )
         names = []
         for href, text in links:

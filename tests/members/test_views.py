@@ -191,8 +191,9 @@ class MemberListQueryCountTests(TestCase):
         # 1 dimension lookup and 1 region lookup (form validation), 1 total and page boundaries (one
         # window query), 1 UNION ALL of the 4 facet counts (dimension and role over roles, status, region),
         # 1 page of members with region, 1 prefetch of roles with area and dimension, 1 dimension choices
-        # and 1 region choices (selects), 1 site settings (the footer).
-        with self.assertNumQueries(9):
+        # and 1 region choices (selects), 1 site settings (the footer), 1 members map (every published
+        # member, each marked whether it matches).
+        with self.assertNumQueries(10):
             self.client.get(URL, {"dimension": dimension.slug, "region": region.slug})
 
 
