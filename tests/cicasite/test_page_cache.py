@@ -214,6 +214,21 @@ class DataCacheTests(PageCacheTestCase):
             self.assertEqual(third.context["result_count"], 2)
             self.assertContains(third, "Seventh Summit")
 
+    def test_a_sitemap_section_is_kept_per_content_version(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            first = self.client.get("/sitemap-events.xml")
+            with CaptureQueriesContext(connection) as ctx:
+                second = self.client.get("/sitemap-events.xml")
+            self.assertEqual(len(ctx), 0)  # read back whole: no COUNT, no page of records
+            self.assertEqual(first.content, second.content)
+            self.assertEqual(second["Content-Type"], "application/xml")
+            self.assertEqual(second["X-Robots-Tag"], first["X-Robots-Tag"])
+            self.assertEqual(second["Last-Modified"], first["Last-Modified"])
+            make_event(title="Seventh Summit", slug="seventh-summit")  # a new content version
+            self.assertContains(self.client.get("/sitemap-events.xml"), "/events/seventh-summit/")
+            self.assertEqual(self.client.get("/sitemap-events.xml", {"p": "9"}).status_code, 404)
+            self.assertEqual(self.client.get("/sitemap-nothing.xml").status_code, 404)
+
     def test_deep_pages_from_cached_chunks_of_page_keys(self):
         for i in range(60):
             make_event(title=f"Meeting {i % 7}", start_date=date(2000 + i % 5, 1, 1))
