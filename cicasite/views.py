@@ -6,9 +6,9 @@ from itertools import groupby
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.contrib.sitemaps.views import x_robots_tag
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count
