@@ -19,6 +19,7 @@ DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's p
 class MemberListView(FilteredListView):
     filterset_class = MemberFilter
     template_name = "members/member_list.html"
+    results_partial = "members/member_list.html#results"
 
     def get_base_queryset(self):
         members = (
