@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
 from cicasite import views
@@ -19,7 +18,7 @@ urlpatterns = [
     # An index of sections, each paginated by 1,000 entries (?p=2...): every record is listed at any
     # archive size; each page once per language (cicasite.core.sitemaps).
     path("sitemap.xml", views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("sitemap-<slug:section>.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     # Addresses of the old official site.
     path("index.php", views.legacy_redirect, {"kind": "page"}, name="legacy-page"),
     path("news_detail/", views.legacy_redirect, {"kind": "news"}, name="legacy-news"),

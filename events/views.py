@@ -13,6 +13,7 @@ from events.opendata import MEETINGS
 class EventListView(FilteredListView):
     filterset_class = EventFilter
     template_name = "events/event_list.html"
+    results_partial = "events/event_list.html#results"
 
     def get_base_queryset(self):
         return (

@@ -14,6 +14,8 @@ IDEAS_LIMIT = 10  # ideas from public debate listed under CICA's initiatives; th
 class InitiativeListView(FilteredListView):
     filterset_class = InitiativeFilter
     template_name = "initiatives/initiative_list.html"
+    results_partial = "initiatives/initiative_list.html#results"
+    results_context = ("canonical_url", "shows_public_debate")  # the title and description say which list
 
     def get_base_queryset(self):
         initiatives = (

@@ -81,6 +81,7 @@ def members_map(filterset=None):
 class MemberListView(FilteredListView):
     filterset_class = MemberFilter
     template_name = "members/member_list.html"
+    results_partial = "members/member_list.html#results"
 
     def get_base_queryset(self):
         members = (

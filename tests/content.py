@@ -48,13 +48,28 @@ def quote(name):
     return connection.ops.quote_name(name)
 
 
+def written_columns(cursor, table):
+    """The table's columns that an INSERT may name: all but generated ones (PostgreSQL's stored search
+    vectors, cicasite.core.search_indexes), which the database computes from the others."""
+    if connection.vendor != "postgresql":
+        cursor.execute(f"SELECT * FROM {quote(table)} LIMIT 0")
+        return tuple(column[0] for column in cursor.description)
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = %s AND is_generated = 'NEVER'"
+        " ORDER BY ordinal_position",
+        [table],
+    )
+    return tuple(name for (name,) in cursor.fetchall())
+
+
 def read_tables(tables=None):
     """{table: (columns, rows sorted by their repr)} for the given tables (default: all)."""
     found = {}
     with connection.cursor() as cursor:
         for table in sorted(tables if tables is not None else connection.introspection.table_names(cursor)):
-            cursor.execute(f"SELECT * FROM {quote(table)}")
-            columns = tuple(column[0] for column in cursor.description)
+            columns = written_columns(cursor, table)
+            cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}")
             found[table] = (columns, sorted((tuple(row) for row in cursor.fetchall()), key=repr))
     return found
 

@@ -1,8 +1,9 @@
 """Site search (/search/?q=): every model that declares search_fields (members, meetings, documents, initiatives).
 
 search_site(query) returns one Group per kind, each with the 10 best hits and the
-total number of matches, in one query per kind (the total comes from
-COUNT(*) OVER (), so the number of queries never depends on the data).
+total number of matches, in one query per kind, so the number of queries never
+depends on the data (the total: on PostgreSQL a count that stops past TOTAL_CAP,
+shown as "more than 1,000"; on SQLite COUNT(*) OVER ()).
 
 Languages: the search runs in the page's language (settings.LANGUAGES) over
 that language's columns (django-modeltranslation's name_ru, ...) and, for a
@@ -15,11 +16,12 @@ text-search configuration (settings.SEARCH_CONFIGS: 'english', so "summits"
 finds "Summit"; 'russian', so "саммита" finds "саммит"; English columns always
 with 'english'), ranked by ts_rank plus trigram similarity of the name or
 title, so that typos ("Kazakstan") and ASCII spellings ("Turkiye", compared
-with the ASCII slug) still match. The GIN indexes behind them are built from
-these very expressions (cicasite.core.search_indexes), declared in each model's
-Meta.indexes (SearchFields.indexes()) and created by migrations, one set per
-language (tests/cicasite/test_search.py checks with EXPLAIN that the planner
-uses them).
+with the ASCII slug) still match. The vectors are stored: one column per
+language that PostgreSQL computes on every write (cicasite.core.search_indexes),
+with a GIN index, declared in each model's Meta.indexes (SearchFields.indexes())
+and created by migrations (tests/cicasite/test_search.py checks with EXPLAIN that
+the planner uses them). The work per search is bounded, whatever a word matches:
+see _search_postgresql().
 
 SQLite, the embedded default: every word of the query (with a crude English
 plural or Russian ending stripped) must occur in one of the fields
@@ -37,7 +39,7 @@ the SQLite fallback matches the plain text too, so "strong" or "href" never find
 
 import re
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.apps import apps
@@ -50,17 +52,24 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Count, F, Q, TextField, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, Subquery, TextField, Value, When, Window
 from django.db.models.functions import Concat, Greatest
+from django.db.models.lookups import LessThan
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from cicasite.core import i18n
 from cicasite.core.i18n import current_language
 from cicasite.core.richtext import PlainText, is_rich, to_text
-from cicasite.core.search_indexes import SearchVectorIndex, TrigramIndex, columns, config, vector
+from cicasite.core.search_indexes import StoredSearchVector, StoredVector, TrigramIndex, columns, config, vector
 
 LIMIT = 10  # hits shown per kind
+# PostgreSQL: a kind's total is counted up to this ("more than 1,000"): a common word matches tens of
+# thousands of meetings, and counting them all cost more than the rest of the search.
+TOTAL_CAP = 1000
+# PostgreSQL: the rows ranked per kind, at most this many matching by name or title and as many by text
+# (each in the kind's order): ranking reads each candidate's stored vector, so it is bounded too.
+CANDIDATES = 200
 # Shorter queries match by full text only: "the" would be word-similar to every title with "the".
 TRIGRAM_MIN_LENGTH = 4
 MAX_TERMS = 10  # words of the query the SQLite fallback looks at
@@ -96,17 +105,19 @@ class SearchFields:
     meta: object = None  # a callable: the plain text line under the title
     index: str = ""  # PostgreSQL: the prefix of this kind's index names ("" for no indexes)
 
-    @property
+    @cached_property  # building the queryset (published(): a filter on the time) just for its model is not free
     def model(self):
         return self.queryset().model
 
     def indexes(self):
-        """The PostgreSQL indexes behind this search, for the model's Meta.indexes: the search
-        vector's in each language, and a trigram index per name or title (cicasite.core.search_indexes)."""
+        """The PostgreSQL indexes behind this search, for the model's Meta.indexes: the stored search
+        vector of each language with its GIN index, and a trigram index per name or title
+        (cicasite.core.search_indexes). A change of a, b or c changes them: makemigrations then
+        writes the migration that stores the new vectors."""
         if not self.index:
             return []
         vectors = [
-            SearchVectorIndex(
+            StoredSearchVector(
                 name=f"{self.index}_search_{language}",
                 language=language,
                 config=config(language),
@@ -137,7 +148,8 @@ class Hit:
 class Group:
     key: str
     hits: list
-    total: int
+    total: int  # at most TOTAL_CAP
+    more: bool = False  # more than TOTAL_CAP matched (PostgreSQL)
 
 
 def searchable():
@@ -157,8 +169,12 @@ def search_site(query):
 
 
 def search_vector(kind, language=None):
-    """The weighted search vector of a kind in a language; its GIN index is built from this very expression."""
-    return vector(kind.model, (kind.a, kind.b, kind.c), language or current_language())
+    """The weighted search vector of a kind in a language: on PostgreSQL the stored column (with its GIN
+    index) that the database computes from vector() on every write; elsewhere the expression itself."""
+    language = language or current_language()
+    if connection.vendor == "postgresql" and kind.index:
+        return StoredVector(language)
+    return vector(kind.model, (kind.a, kind.b, kind.c), language)
 
 
 def trigram_fields(kind, fields, language):
@@ -178,20 +194,36 @@ def matches_postgresql(kind, query, text_query, language=None):
     column's trigram index (pg_trgm's thresholds: 0.3 for %, 0.6 for %>)."""
     language = language or current_language()
     matches = Q(search=text_query)
-    if len(query) >= TRIGRAM_MIN_LENGTH:
-        matches = reduce(
-            or_,
-            [matches]
-            + [Q(**{f"{field}__trigram_similar": query}) for field in trigram_fields(kind, kind.similar, language)]
-            + [
-                Q(**{f"{field}__trigram_word_similar": query})
-                for field in trigram_fields(kind, kind.word_similar, language)
-            ],
-        )
-    return matches
+    names = trigram_matches(kind, query, language)
+    return matches if names is None else matches | names
+
+
+def trigram_matches(kind, query, language):
+    """name % q or title %> q in every column of the language (served by the trigram indexes), or None
+    for a query too short for trigrams."""
+    if len(query) < TRIGRAM_MIN_LENGTH:
+        return None
+    conditions = [Q(**{f"{field}__trigram_similar": query}) for field in trigram_fields(kind, kind.similar, language)]
+    conditions += [
+        Q(**{f"{field}__trigram_word_similar": query}) for field in trigram_fields(kind, kind.word_similar, language)
+    ]
+    return reduce(or_, conditions) if conditions else None
 
 
 def _search_postgresql(kind, query):
+    """The 10 best hits and the (capped) total in one statement, whose cost is bounded whatever matches:
+
+    1. candidates: at most CANDIDATES rows whose stored vector matches (by its GIN index) and, when they
+       are fewer, at most CANDIDATES rows whose name or title is similar (trigram, by its GIN index),
+       as the indexes find them: never every match of a common word;
+    2. the candidates ranked (ts_rank of the stored vector plus the trigram similarity of the name or
+       title), the best LIMIT kept;
+    3. ts_headline for those LIMIT rows only (it parses the whole body: the dearest part; PostgreSQL
+       computes a costly output column after the sort and LIMIT, tests/cicasite/test_search.py checks);
+    4. the total counted over at most TOTAL_CAP + 1 matching rows: "more than 1,000".
+
+    So a common word shows ranked hits from the first CANDIDATES matches, with "more than 1,000".
+    """
     language = current_language()
     text_query = SearchQuery(query, search_type="websearch", config=config(language))
     similarities = [TrigramSimilarity(field, query) for field in trigram_fields(kind, kind.similar, language)] + [
@@ -199,13 +231,32 @@ def _search_postgresql(kind, query):
     ]
     similarity = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
     highlight = {"config": config(language), "start_sel": START, "stop_sel": STOP}
+
+    public = kind.queryset().order_by().alias(search=search_vector(kind, language))
+    # Each part by its own GIN index, in table order (no ORDER BY): each LIMIT stops its scan early.
+    # (One scan of "text or name" would test the name's trigram similarity on row after row.) Names
+    # similar to the query (typos: "Kazakstan") are looked for only while the text matches fewer than
+    # CANDIDATES rows: a trigram scan for a common word costs more than all the rest, and finds little
+    # the text has not (PostgreSQL skips it when the one-time test fails).
+    text = public.filter(search=text_query).values("pk")
+    parts = [text]
+    names = trigram_matches(kind, query, language)
+    if names is not None:
+        few = LessThan(CappedCount(text[:CANDIDATES]), CANDIDATES)
+        parts.append(public.filter(names, few).values("pk"))
+
+    def union(limit):
+        first, *rest = [part[:limit] for part in parts]
+        return first.union(*rest).order_by() if rest else first  # order_by(): not even Meta.ordering
+
+    candidates = union(CANDIDATES)
     rows = list(
         kind.queryset()
         .alias(search=search_vector(kind, language))
-        .filter(matches_postgresql(kind, query, text_query, language))
+        .filter(pk__in=candidates)
         .annotate(
             rank=SearchRank(F("search"), text_query) + similarity,
-            total=Window(Count("pk")),
+            total=CappedCount(union(TOTAL_CAP + 1)),
             title_marked=SearchHeadline(
                 shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
             ),
@@ -223,7 +274,20 @@ def _search_postgresql(kind, query):
         .order_by("-rank", *kind.order)[:LIMIT]
     )
     hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
-    return Group(kind.key, hits, rows[0].total if rows else 0)
+    return _group(kind, hits, rows[0].total if rows else 0)
+
+
+class CappedCount(Subquery):
+    """How many rows the subquery returns, as a scalar subquery: given a LIMIT, a count that stops there."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+
+def _group(kind, hits, total):
+    """The kind's Group; a total above TOTAL_CAP is shown as "more than 1,000"."""
+    more = total > TOTAL_CAP
+    return Group(kind.key, hits, min(total, TOTAL_CAP), more)
 
 
 def _joined(kind, fields, language):

@@ -1,15 +1,27 @@
 """The expressions of site search and the PostgreSQL indexes built from them (cicasite.core.search).
 
-One function, vector(), makes a model's weighted search vector in a language; the
-search query and the index both use it, so the planner always finds the index
-(tests/cicasite/test_search.py checks with EXPLAIN). The indexes are declared in each
-searchable model's Meta.indexes (SearchFields.indexes()) and created by migrations:
+One function, vector(), makes a model's weighted search vector in a language. PostgreSQL
+keeps it in a column of its own, computed on every write (a stored generated column), and
+the search reads that column (StoredVector), so a search never parses a body again. The
+columns and indexes are declared in each searchable model's Meta.indexes
+(SearchFields.indexes()) and created by migrations:
 
-- SearchVectorIndex: GIN on the search vector, one per language;
+- StoredSearchVector: the column search_vector_<language>, GENERATED ALWAYS AS (the
+  vector) STORED, and a GIN index on it, one per language;
 - TrigramIndex: GIN trigram index (pg_trgm) on a name or title, every language's
-  column in one index, for typo tolerance ("Kazakstan").
+  column in one index, for typo tolerance ("Kazakstan");
+- SearchVectorIndex: the GIN expression index of the vector that came before the stored
+  column; kept for the migrations that made and dropped it.
 
-Both exist on PostgreSQL only: on other databases their SQL is empty (SQLite's
+Why a generated column declared with the indexes, and not a model field (GeneratedField):
+- every write path keeps it up to date, whatever it is: save(), the admin, QuerySet.update(),
+  bulk_create(), COPY (bench/generate_archive.py), load_cica, raw SQL: the database computes it;
+- the model never loads it: no list or page SELECTs a vector it does not need;
+- SQLite has no text-search vectors: there the column does not exist (the simple search needs none);
+- a change of the declared fields (SearchFields a/b/c) changes the declaration, so makemigrations
+  writes a migration that drops the column and adds it again with the new expression.
+
+All exist on PostgreSQL only: on other databases their SQL is empty (SQLite's
 simple search needs no index). Their columns depend on the model's translated fields
 (name_en, name_ru ...), which django-modeltranslation adds after Meta is read; so an
 index keeps field names and works its columns out when the migration runs, from the
@@ -20,10 +32,11 @@ from functools import reduce
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import F
+from django.db.models import Expression, F
+from django.db.models.sql import Query
 from modeltranslation.utils import build_localized_fieldname
 
 DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
@@ -119,3 +132,71 @@ class TrigramIndex(PostgreSQLSearchIndex):
     def gin_index(self, model):
         names = dict.fromkeys(column(model, self.spec["field"], language) for language in self.spec["languages"])
         return GinIndex(*[OpClass(F(name), name="gin_trgm_ops") for name in names], name=self.name)
+
+
+def vector_column(language):
+    """The stored search vector's column in a language (StoredSearchVector)."""
+    return f"search_vector_{language}"
+
+
+class StoredSearchVector(PostgreSQLSearchIndex):
+    """The search vector in one language (fields by weight: a, b, c) as a stored generated column, and its
+    GIN index (named `name`). PostgreSQL computes the column on every INSERT and UPDATE."""
+
+    def __init__(self, *, name, language, config, a=(), b=(), c=()):
+        # config is part of the declaration, so a changed text-search configuration makes a migration.
+        super().__init__(name=name, language=language, config=config, a=tuple(a), b=tuple(b), c=tuple(c))
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return ""
+        spec = self.spec
+        if config(spec["language"]) != spec["config"]:
+            raise ValueError(f"{self.name}: SEARCH_CONFIGS changed since the migration; run makemigrations")
+        # Compiled as GeneratedField compiles its expression; the values (configurations) written inline.
+        query = Query(model, alias_cols=False)
+        compiler = query.get_compiler(connection=schema_editor.connection)
+        expression = vector(model, (spec["a"], spec["b"], spec["c"]), spec["language"])
+        sql, params = compiler.compile(expression.resolve_expression(query, allow_joins=False))
+        sql = sql % tuple(schema_editor.quote_value(param) for param in params)
+        table = schema_editor.quote_name(model._meta.db_table)
+        column = schema_editor.quote_name(vector_column(spec["language"]))
+        return (
+            f"ALTER TABLE {table} ADD COLUMN {column} tsvector GENERATED ALWAYS AS ({sql}) STORED; "
+            f"CREATE INDEX {schema_editor.quote_name(self.name)} ON {table} USING gin ({column})"
+        )
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return ""
+        table = schema_editor.quote_name(model._meta.db_table)
+        column = schema_editor.quote_name(vector_column(self.spec["language"]))
+        return f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}"  # its index goes with it
+
+
+class StoredVector(Expression):
+    """The stored search vector of the query's own table in a language (PostgreSQL only): what
+    StoredSearchVector keeps, read as a column, so its GIN index serves `search @@ query`."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, language, alias=None):
+        super().__init__()
+        self.language, self.alias = language, alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()  # the model's own table, however the query names it
+        return clone
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        column = connection.ops.quote_name(vector_column(self.language))
+        return f"{compiler.quote_name(self.alias)}.{column}", []
+
+    def get_group_by_cols(self):
+        return [self]

@@ -3,12 +3,17 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.generic import ListView
 
 from cicasite.core import review
 from cicasite.core.filters import canonical_redirect
 from cicasite.core.links import absolute
+from cicasite.core.pagecache import cached_data
 from cicasite.core.pagination import SeekPaginator
+from cicasite.core.publishing import in_sandbox
 
 
 def related_model(model, name):
@@ -60,6 +65,13 @@ class PreviewMixin:
         return response
 
 
+def fragment_cacheable(request):
+    """Whether parts of this response may come from the data cache: what the page cache would serve
+    (a GET or HEAD with no cookie at all: no member of staff, nothing in a publishing sandbox) with
+    DATA_CACHE on (cicasite.core.pagecache, where every save bumps the content version)."""
+    return bool(settings.DATA_CACHE and request.method in ("GET", "HEAD") and not request.COOKIES and not in_sandbox())
+
+
 class FilteredListView(ListView):
     """A paginated list narrowed by a django-filter FilterSet from GET parameters.
 
@@ -71,6 +83,11 @@ class FilteredListView(ListView):
     paginate_by = settings.PAGE_SIZE
     paginator_class = SeekPaginator  # no OFFSET walk, no COUNT(*) per request
     page_kwarg = "page"
+    # The partial of the template that shows the results ("members/member_list.html#results"), kept per
+    # content version for anonymous visitors (see results_fragment()); None: always rendered.
+    results_partial = None
+    # What the rest of the page reads from the context, kept with the partial.
+    results_context = ("canonical_url",)
 
     def get_base_queryset(self):
         raise NotImplementedError
@@ -79,7 +96,39 @@ class FilteredListView(ListView):
         # A GET form submits every field, empty or not; send the visitor to the tidy, shareable
         # address (known parameters only, empty ones dropped, declared order), for good: 301.
         # Values are kept as typed, so an invalid one still gets its message.
-        return canonical_redirect(request, self.query_names()) or super().get(request, *args, **kwargs)
+        redirect = canonical_redirect(request, self.query_names())
+        if redirect:
+            return redirect
+        if self.results_partial and fragment_cacheable(request):
+            return self.render_to_response(self.results_fragment())
+        return super().get(request, *args, **kwargs)
+
+    def results_fragment(self):
+        """The context of a page whose results come whole from the data cache (DATA_CACHE).
+
+        The results (filter form with its counts, the page of records, pagination) are most of the
+        cost of a list page when it is not served from the page cache: here they are rendered once per
+        content version, language and address (the query is canonical by then), and the filters, the
+        page and its records are not even looked up again until the next change. Only for requests
+        the page cache would serve too (fragment_cacheable): never a member of staff, never a draft.
+        An invalid page is a 404 as before, and never stored.
+        """
+        request = self.request
+        self.object_list = None  # until render() looks them up (ListView's template names read it)
+
+        def render():
+            self.object_list = self.get_queryset()
+            context = self.get_context_data()
+            return {
+                "html": render_to_string(self.results_partial, context, request),
+                "canonical_query": request.canonical_query,
+                **{name: context[name] for name in self.results_context},
+            }
+
+        entry = cached_data(f"results:{self.results_partial}", f"{get_language()} {request.get_full_path()}", render)
+        request.canonical_query = entry["canonical_query"]  # for the hreflang alternates
+        context = {name: entry[name] for name in self.results_context}
+        return {**context, "view": self, "results_html": mark_safe(entry["html"])}  # rendered by our template
 
     def active_filters(self):
         """Each applied filter as a removable chip: its label, its value as shown, and the address without it."""

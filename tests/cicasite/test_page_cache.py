@@ -218,7 +218,14 @@ class PageTimeoutTests(TestCase):
 
 
 class DataCacheTests(PageCacheTestCase):
-    """Facet counts, page boundaries and year choices per content version (DATA_CACHE), page cache off."""
+    """Facet counts, page boundaries and year choices per content version (DATA_CACHE), page cache off.
+
+    With a cookie, as for a member of staff: the results themselves are then rendered on every request
+    (an anonymous visitor gets them whole from the cache: ResultsFragmentTests)."""
+
+    def setUp(self):
+        super().setUp()
+        self.client.cookies["sessionid"] = "none"  # not a session: no one is logged in
 
     def test_second_render_reads_counts_from_the_cache_and_a_save_refreshes_them(self):
         with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
@@ -234,6 +241,21 @@ class DataCacheTests(PageCacheTestCase):
             self.assertEqual(third.context["result_count"], 2)
             self.assertContains(third, "Seventh Summit")
 
+    def test_a_sitemap_section_is_kept_per_content_version(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            first = self.client.get("/sitemap-events.xml")
+            with CaptureQueriesContext(connection) as ctx:
+                second = self.client.get("/sitemap-events.xml")
+            self.assertEqual(len(ctx), 0)  # read back whole: no COUNT, no page of records
+            self.assertEqual(first.content, second.content)
+            self.assertEqual(second["Content-Type"], "application/xml")
+            self.assertEqual(second["X-Robots-Tag"], first["X-Robots-Tag"])
+            self.assertEqual(second["Last-Modified"], first["Last-Modified"])
+            make_event(title="Seventh Summit", slug="seventh-summit")  # a new content version
+            self.assertContains(self.client.get("/sitemap-events.xml"), "/events/seventh-summit/")
+            self.assertEqual(self.client.get("/sitemap-events.xml", {"p": "9"}).status_code, 404)
+            self.assertEqual(self.client.get("/sitemap-nothing.xml").status_code, 404)
+
     def test_deep_pages_from_cached_chunks_of_page_keys(self):
         for i in range(60):
             make_event(title=f"Meeting {i % 7}", start_date=date(2000 + i % 5, 1, 1))
@@ -248,6 +270,63 @@ class DataCacheTests(PageCacheTestCase):
                     seen += [event.pk for event in response.context["object_list"]]
                     self.assertEqual(response.context["paginator"].count, 61)
                 self.assertEqual(seen, expected)
+
+
+class ResultsFragmentTests(PageCacheTestCase):
+    """The results of a list page, kept per content version for anonymous visitors (DATA_CACHE, page
+    cache off): cicasite.core.views.FilteredListView.results_fragment."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.draft = make_member(name="Atlantis", slug="atlantis", publication_status="draft")
+
+    def test_the_second_anonymous_render_reads_the_results_and_an_edit_shows_at_once(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            for path in ("/members/", "/events/", "/initiatives/", "/initiatives/?proposed_by=commentary"):
+                with self.subTest(path=path):
+                    first = self.client.get(path)
+                    with CaptureQueriesContext(connection) as ctx:
+                        second = self.client.get(path)
+                    self.assertEqual(len(ctx), 0)  # no filters, counts, page or records looked up
+                    self.assertEqual(first.content, second.content)
+                    self.assertContains(second, "<h1", count=1)
+            self.assertContains(self.client.get("/initiatives/?proposed_by=commentary"), "<title>Ideas from public")
+            make_member(name="Lakeland", slug="lakeland")
+            self.assertContains(self.client.get("/members/"), "Lakeland")
+            Member.objects.filter(slug="lakeland").update(name_en="Hillland")  # a bulk update bumps it too
+            pagecache.bump_content_version()  # (as the admin's bulk actions do: update() sends no signal)
+            self.assertContains(self.client.get("/members/"), "Hillland")
+
+    def test_the_same_page_as_rendered_without_the_cache(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=False):
+            plain = self.client.get("/ru/events/", {"dimension": "economic"}).content
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            self.client.get("/ru/events/", {"dimension": "economic"})
+            cached = self.client.get("/ru/events/", {"dimension": "economic"}).content
+        self.assertEqual(plain, cached)
+
+    def test_never_mixes_languages_staff_or_drafts(self):
+        staff = get_user_model().objects.create_superuser("admin", "a@example.org", "a-long-password-123")
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            english = self.client.get("/members/")
+            russian = self.client.get("/ru/members/")
+            self.assertContains(russian, 'lang="ru"')
+            self.assertNotEqual(english.content, russian.content)
+            self.assertContains(self.client.get("/members/"), "Members and observers")
+            self.assertContains(self.client.get("/ru/members/"), "Государства-члены и наблюдатели</h1>")
+            self.client.force_login(staff)
+            with CaptureQueriesContext(connection) as ctx:
+                self.client.get("/members/")
+            self.assertGreater(len(ctx), 3)  # staff: rendered afresh, never from or into the anonymous copy
+            self.client.logout()
+            self.client.cookies.clear()
+            self.assertNotContains(self.client.get("/members/"), "Atlantis")
+
+    def test_an_invalid_page_is_a_404_and_is_not_kept(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            self.assertEqual(self.client.get("/events/", {"page": "999"}).status_code, 404)
+            self.assertEqual(self.client.get("/events/", {"page": "999"}).status_code, 404)
 
 
 class ScheduledExpiryTests(TestCase):

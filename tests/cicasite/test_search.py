@@ -5,10 +5,14 @@ fallback. Tests of one backend only are skipped on the other, with the reason.
 """
 
 import importlib
+import io
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from unittest import skipIf, skipUnless
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +22,10 @@ from django.utils import translation
 from cicasite.core import search
 from cicasite.core.search import search_site
 from cicasite.core.search_indexes import PostgreSQLSearchIndex
-from events.models import Event
+from events.models import Document, Event
+from initiatives.models import Initiative
+from members.models import Member
+from tests.cicasite.test_editorial import changeform_data
 from tests.content import load_content
 from tests.factories import DRAFT, make_document, make_event, make_initiative, make_member
 
@@ -277,8 +284,19 @@ class PostgreSQLSearchTests(TestCase):
         for name in wanted:
             with self.subTest(index=name):
                 self.assertIn(name, indexes)
-        self.assertIn("to_tsvector('russian'::regconfig", indexes["member_search_ru"])
+        # The vector indexes are on the stored columns, which PostgreSQL computes from the weighted fields.
+        self.assertIn("USING gin (search_vector_ru)", indexes["member_search_ru"])
         self.assertIn("name_en gin_trgm_ops, name_ru gin_trgm_ops", indexes["member_trgm_name"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name, column_name, generation_expression FROM information_schema.columns"
+                " WHERE column_name LIKE 'search_vector_%%' AND is_generated = 'ALWAYS'"
+            )
+            generated = {(table, column): expression for table, column, expression in cursor.fetchall()}
+        self.assertEqual(len(generated), 8)  # 4 kinds, 2 languages
+        russian = generated["members_member", "search_vector_ru"]
+        self.assertIn("to_tsvector('russian'::regconfig, (COALESCE(name_ru", russian)
+        self.assertIn("to_tsvector('english'::regconfig, (COALESCE(name_en", russian)  # English too, on /ru/
         self.assertNotIn("member_search_vector_idx", indexes)  # the English-only index of 0002 is gone
 
     def test_the_migration_drops_the_indexes_once_made_after_migrate(self):
@@ -320,6 +338,23 @@ class PostgreSQLSearchTests(TestCase):
                     for index in wanted:
                         self.assertIn(f"Bitmap Index Scan on {index}", plan)
 
+    def test_headlines_are_computed_for_the_shown_hits_only(self):
+        # ts_headline parses whole bodies: PostgreSQL computes it after the sort and LIMIT (a Result
+        # node above the Sort), not for every candidate.
+        with CaptureQueriesContext(connection) as captured:
+            search_site("summit")
+        events = captured.captured_queries[1]["sql"]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (VERBOSE) " + events)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        lines = plan.splitlines()
+        # Limit -> Result (the headlines, for the rows the Limit lets through) -> Sort (without them).
+        result = lines.index(next(line for line in lines if line.startswith("  ->  Result")))
+        sort = next(i for i in range(result, len(lines)) if "->  Sort" in lines[i])
+        outputs = [line for line in lines[result:] if line.strip().startswith("Output:")]
+        self.assertIn("ts_headline", outputs[0])  # the Result's
+        self.assertNotIn("ts_headline", next(line for line in lines[sort:] if "Output:" in line))
+
     def test_russian_stemming_finds_the_summit(self):
         with translation.override("ru"):
             titles = [str(hit.object) for hit in search_site("саммита")[1].hits]
@@ -332,6 +367,93 @@ class PostgreSQLSearchTests(TestCase):
             self.assertEqual([hit.object.slug for hit in members.hits], ["atlantis"])
             self.assertIn("<mark>Atlantis</mark>", members.hits[0].title_html)  # shown in English
             self.assertIn("Kazakhstan", [hit.object.name_en for hit in search_site("Kazakhstan")[0].hits])
+
+
+@skipUnless(POSTGRESQL, ONLY_POSTGRESQL)
+class CappedCountTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        Event.objects.bulk_create(
+            Event(
+                title=f"Harbour meeting {n}",
+                slug=f"harbour-meeting-{n}",
+                kind=Event.Kind.OTHER,
+                start_date=date(2020, 1, 1) + timedelta(days=n),
+                publication_status=Event.PublicationStatus.PUBLISHED,
+            )
+            for n in range(search.TOTAL_CAP + 1)
+        )
+
+    def test_more_than_the_cap_is_said_not_counted(self):
+        events = search_site("harbour")[1]
+        self.assertEqual((events.total, events.more, len(events.hits)), (search.TOTAL_CAP, True, 10))
+        response = self.client.get(URL, {"q": "harbour"})
+        self.assertContains(response, "More than 1000 meetings</h2>", html=False)
+        self.assertContains(response, "Showing the 10 best matches.")
+        with translation.override("ru"):
+            response = self.client.get(reverse("search"), {"q": "harbour"})
+        self.assertContains(response, "Более 1000 мероприятий</h2>", html=False)
+
+    def test_at_the_cap_the_count_is_exact(self):
+        Event.objects.filter(slug="harbour-meeting-0").delete()
+        events = search_site("harbour")[1]
+        self.assertEqual((events.total, events.more), (search.TOTAL_CAP, False))
+        self.assertContains(self.client.get(URL, {"q": "harbour"}), "1000 meetings</h2>", html=False)
+        self.assertNotContains(self.client.get(URL, {"q": "harbour"}), "More than")
+
+
+@skipUnless(POSTGRESQL, ONLY_POSTGRESQL)
+class StoredVectorTests(TestCase):
+    """The stored vectors follow every write: PostgreSQL computes them (cicasite.core.search_indexes)."""
+
+    def matches(self, model, pk, words, language="en"):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT search_vector_{language} @@ websearch_to_tsquery(%s::regconfig, %s)"
+                f" FROM {model._meta.db_table} WHERE id = %s",
+                [search.config(language), words, pk],
+            )
+            return cursor.fetchone()[0]
+
+    def test_save_update_bulk_create_and_bulk_update(self):
+        event = make_event(title="Lotus meeting", slug="lotus", summary="On lotus ponds.")
+        self.assertTrue(self.matches(Event, event.pk, "ponds"))
+        event.summary_en = "On river deltas."
+        event.save()
+        self.assertFalse(self.matches(Event, event.pk, "ponds"))
+        self.assertTrue(self.matches(Event, event.pk, "deltas"))
+        Event.objects.filter(pk=event.pk).update(city_en="Ashgabat", city_ru="Ашхабад")
+        self.assertTrue(self.matches(Event, event.pk, "Ashgabat"))
+        self.assertTrue(self.matches(Event, event.pk, "Ашхабаде", "ru"))  # Russian stemming
+        event.refresh_from_db()
+        event.body_en = "<p>Mangrove <strong>forests</strong>.</p>"
+        Event.objects.bulk_update([event], ["body_en"])
+        self.assertTrue(self.matches(Event, event.pk, "mangrove forest"))
+        self.assertFalse(self.matches(Event, event.pk, "strong"))  # the markup is not indexed
+        [created] = Event.objects.bulk_create([Event(title="Cedar forum", slug="cedar", start_date=date(2021, 5, 1))])
+        self.assertTrue(self.matches(Event, created.pk, "cedar"))
+
+    def test_an_admin_save_is_found_at_once(self):
+        admin = get_user_model().objects.create_superuser("admin", "a@example.org", "a-long-password-123")
+        event = make_event(title="Sixth summit", slug="sixth-summit", body="<p>Old.</p>")
+        self.client.force_login(admin)
+        url = reverse("admin:events_event_change", args=[event.pk])
+        data = changeform_data(self.client, url)
+        data["body_en"] = "<p>Agreed on saxaul planting.</p>"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertTrue(self.matches(Event, event.pk, "saxaul"))
+        self.client.logout()
+        self.assertEqual(titles(self.client.get(URL, {"q": "saxaul"}), "events"), ["Sixth summit"])
+
+    def test_load_cica_stores_the_vectors(self):
+        call_command("load_cica", stdout=io.StringIO())
+        member = Member.objects.get(slug="kazakhstan")
+        self.assertTrue(self.matches(Member, member.pk, "Kazakhstan"))
+        self.assertTrue(self.matches(Member, member.pk, "Казахстана", "ru"))
+        with connection.cursor() as cursor:
+            for model in (Member, Event, Document, Initiative):
+                cursor.execute(f"SELECT count(*) FROM {model._meta.db_table} WHERE search_vector_en = ''")
+                self.assertEqual(cursor.fetchone()[0], 0, model)
 
 
 @skipIf(POSTGRESQL, ONLY_FALLBACK)
