@@ -11,7 +11,8 @@ from events.models import Document, Event
 class DocumentInline(PublishableInlineMixin, TranslatedStackedInline):
     model = Document
     extra = 0
-    fields = [("title", "kind"), ("date", "position"), "file", "publication_status", SCHEDULE_FIELDS]
+    fields = [("title", "kind"), "slug", ("date", "position"), "file", "publication_status", SCHEDULE_FIELDS]
+    prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(Event)
@@ -67,13 +68,16 @@ class DocumentAdmin(PublishableAdmin):
     autocomplete_fields = ["event"]
     # Newest first: Meta.ordering sorts by the meeting's own order, a join over every document per page.
     ordering = ["-id"]
+    prepopulated_fields = {"slug": ["title"]}
     fields = [
         "event",
         "title",
+        "slug",
         "kind",
         "date",
         "file",
         "position",
+        "body",
         "publication_status",
         ("publish_at", "unpublish_at"),
         "created_at",
