@@ -108,6 +108,8 @@ class DocumentDetailView(PreviewMixin, DetailView):
         context = super().get_context_data(
             structured_data=structured_data.outcome_document(self.object), citation=citation_of(self.object), **kwargs
         )
+        day = self.object.date_display  # "4 June 2002", "4 июня 2002 г.": one full stop after it, not two
+        context["cite_date"] = day if day.endswith(".") else f"{day}."
         if not self.object.event.is_published:
             context["preview"] = self.object  # a document of a draft meeting is not public either
         return context
