@@ -15,6 +15,7 @@ import bibtexparser
 import rispy
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import TestCase, override_settings
@@ -467,3 +468,30 @@ class ChannelTests(ArchiveMixin, TestCase):
     def test_navigation_links_the_list(self):
         response = self.client.get(LIST)
         self.assertContains(response, f'<a class="site-nav__link" href="{LIST}" aria-current="page">Documents</a>')
+
+
+class DocumentAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = User.objects.create_superuser("admin", "admin@example.com", "pw")
+        cls.document = make_document(make_event(start_date=date(2002, 6, 4)), title="Almaty Act")
+
+    def test_the_change_form_edits_the_slug_and_the_text_in_both_languages(self):
+        self.client.force_login(self.user)
+        response = self.client.get(reverse("admin:events_document_change", args=[self.document.pk]))
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn('name="slug" value="almaty-act-2002"', html)
+        self.assertEqual(html.count("data-django-prose-editor-configurable="), 2)  # body_en and body_ru
+        add = self.client.get(reverse("admin:events_document_add")).content.decode()
+        # On a new document the slug follows the English title as it is typed.
+        self.assertIn(
+            "&quot;name&quot;: &quot;slug&quot;, &quot;dependency_ids&quot;: [&quot;#id_title_en&quot;]", add
+        )
+
+    def test_view_on_site_leads_to_the_documents_own_page(self):
+        self.client.force_login(self.user)
+        content_type = ContentType.objects.get_for_model(Document)
+        response = self.client.get(reverse("admin:view_on_site", args=[content_type.pk, self.document.pk]))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].endswith("/documents/almaty-act-2002/"), response["Location"])
