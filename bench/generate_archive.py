@@ -353,6 +353,7 @@ class Command(BaseCommand):
             rows.append(
                 {
                     "event_id": meeting_pks[event["slug"]],
+                    "slug": f"{PREFIX}document-{number:06d}",
                     "title": f"{kind_labels[kind]} (synthetic {number:06d}) on {rng.choice(TOPICS)}",
                     "kind": kind,
                     "date": event["start_date"] + timedelta(days=offset) if on_own_date else None,

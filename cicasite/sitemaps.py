@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from cicasite.core.sitemaps import SiteUrlSitemap
-from events.sitemaps import EventSitemap
+from events.sitemaps import DocumentSitemap, EventSitemap
 from initiatives.sitemaps import IdeaSitemap, InitiativeSitemap
 from members.sitemaps import DimensionSitemap, MemberSitemap
 
@@ -20,6 +20,7 @@ class PagesSitemap(SiteUrlSitemap):
             "members:member-list",
             "members:dimension-list",
             "events:event-list",
+            "events:document-list",
             "initiatives:initiative-list",
         ]
 
@@ -32,6 +33,7 @@ SITEMAPS = {
     "members": MemberSitemap,
     "dimensions": DimensionSitemap,
     "events": EventSitemap,
+    "documents": DocumentSitemap,
     "initiatives": InitiativeSitemap,
     "ideas": IdeaSitemap,
 }

@@ -39,7 +39,7 @@ urlpatterns += i18n_patterns(
     path("data/datapackage.json", views.data_package, name="datapackage"),
     path("search/", views.search, name="search"),
     path("", include("members.urls")),
-    path("events/", include("events.urls")),
+    path("", include("events.urls")),
     path("initiatives/", include("initiatives.urls")),
     prefix_default_language=False,
 )

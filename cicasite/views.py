@@ -29,7 +29,7 @@ from cicasite.core.opendata import LICENCE_URL, datapackage
 from cicasite.core.pagecache import cached_data
 from cicasite.core.search import search_site
 from events.models import Event
-from events.opendata import MEETINGS
+from events.opendata import DOCUMENTS, MEETINGS
 from initiatives.models import Chairmanship, Initiative
 from initiatives.opendata import INITIATIVES
 from members import views as member_views
@@ -37,7 +37,7 @@ from members.models import Dimension, Member
 from members.opendata import MEMBERS, ROLES
 
 # Every app's open data, in the order /data/ and the data package list them.
-DATASETS = (MEMBERS, MEETINGS, ROLES, INITIATIVES)
+DATASETS = (MEMBERS, MEETINGS, DOCUMENTS, ROLES, INITIATIVES)
 HOME_LIST_LIMIT = 10  # initiatives of the current chairmanship shown on the home page
 
 

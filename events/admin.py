@@ -5,13 +5,16 @@ from cicasite.core.admin import PublishableAdmin, TranslatedStackedInline
 from cicasite.core.admin_base import PUBLICATION_FIELDS, SCHEDULE_FIELDS, PublishableInlineMixin
 from cicasite.core.admin_lists import year_filter
 from cicasite.core.status import PublicationStateFilter
+from events.forms import DocumentForm, DocumentInlineForm
 from events.models import Document, Event
 
 
 class DocumentInline(PublishableInlineMixin, TranslatedStackedInline):
     model = Document
+    form = DocumentInlineForm
     extra = 0
-    fields = [("title", "kind"), ("date", "position"), "file", "publication_status", SCHEDULE_FIELDS]
+    fields = [("title", "kind"), "slug", ("date", "position"), "file", "publication_status", SCHEDULE_FIELDS]
+    prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(Event)
@@ -58,6 +61,7 @@ class EventAdmin(PublishableAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(PublishableAdmin):
+    form = DocumentForm
     list_display = ["title", "kind", "meeting", "date", "state_display"]
     list_filter = [PublicationStateFilter, "kind"]
     # The page's meetings by key: joined, 100,000 meetings met 20,000 documents before each sort.
@@ -67,13 +71,16 @@ class DocumentAdmin(PublishableAdmin):
     autocomplete_fields = ["event"]
     # Newest first: Meta.ordering sorts by the meeting's own order, a join over every document per page.
     ordering = ["-id"]
+    prepopulated_fields = {"slug": ["title"]}
     fields = [
         "event",
         "title",
+        "slug",
         "kind",
         "date",
         "file",
         "position",
+        "body",
         "publication_status",
         ("publish_at", "unpublish_at"),
         "created_at",

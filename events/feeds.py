@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -18,7 +19,7 @@ from cicasite.core.feeds import FilteredListFeed
 from cicasite.core.filters import canonical_redirect
 from cicasite.core.links import absolute, site_url
 from events.models import Event
-from events.views import EventListView
+from events.views import DocumentListView, EventListView
 
 
 class EventFeed(FilteredListFeed):
@@ -36,6 +37,24 @@ class EventFeed(FilteredListFeed):
             *(dimension.name for dimension in item.dimensions.all()),
             item.get_status_display(),
         ]
+
+
+class DocumentFeed(FilteredListFeed):
+    """/documents/feed/?kind=declaration&meeting=sixth-cica-summit-2022"""
+
+    list_view_class = DocumentListView
+    list_url_name = "events:document-list"
+    feed_url_name = "events:document-feed"
+    title = _("CICA outcome documents")
+    subtitle = _("Declarations, statements, decisions and other outcome documents of CICA meetings.")
+
+    def item_description(self, item):
+        # Atom summary of type html: what it is, where and when it was adopted.
+        parts = [item.get_kind_display(), item.event.title, item.date_display, item.event.place]
+        return linebreaks(escape(" · ".join(str(part) for part in parts if part)))
+
+    def item_categories(self, item):
+        return [item.get_kind_display()]
 
 
 # iCalendar (RFC 5545)

@@ -1,11 +1,13 @@
 import django_filters
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import ExtractYear
+from django.conf import settings
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from cicasite.core.filters import FacetedFilterSet, FacetSelect
+from cicasite.core.models import public_q
 from cicasite.core.pagecache import cached_data
-from events.models import Event
+from events.models import Document, Event, in_language_q
 from members.models import Dimension, Member
 
 
@@ -85,3 +87,108 @@ class EventFilter(FacetedFilterSet):
         return counts | {
             "when": {"upcoming": by_status.get(Event.Status.PLANNED, 0), "past": by_status.get(Event.Status.HELD, 0)}
         }
+
+
+# Outcome documents (/documents/)
+
+# A document's year: its own date's, else its meeting's.
+DOCUMENT_YEAR = ExtractYear(Coalesce("date", "event__start_date"))
+
+
+def document_year_choices():
+    """Years that have a public document, latest first (one query, kept per content version)."""
+
+    def compute():
+        years = (
+            Document.objects.published()
+            .annotate(year=DOCUMENT_YEAR)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return [(str(year), str(year)) for year in years]
+
+    return cached_data("document-years", "", compute)
+
+
+def meeting_queryset(request):
+    """The published meetings that have a published document, latest first."""
+    documents = Document.objects.filter(public_q(), event=OuterRef("pk"))  # the outer meeting is published
+    return (
+        Event.objects.published().filter(Exists(documents)).order_by("-start_date", "title_en").only("slug", "title")
+    )
+
+
+class DocumentFilter(FacetedFilterSet):
+    """/documents/?kind=declaration&year=2022&meeting=sixth-cica-summit-2022&dimension=economic&language=ru"""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Document.Kind.choices, empty_label=_("Any kind"), widget=FacetSelect
+    )
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), choices=[], empty_label=_("Any year"), method="filter_year", widget=FacetSelect
+    )
+    meeting = django_filters.ModelChoiceFilter(
+        label=_("Meeting"),
+        queryset=meeting_queryset,
+        to_field_name="slug",
+        field_name="event",
+        empty_label=_("Any meeting"),
+        widget=FacetSelect,
+    )
+    dimension = django_filters.ModelChoiceFilter(
+        label=_("Dimension"),
+        queryset=Dimension.objects.all(),
+        to_field_name="slug",
+        field_name="event__dimensions",
+        empty_label=_("Any dimension"),
+        widget=FacetSelect,
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        empty_label=_("Any language"),
+        method="filter_language",
+        widget=FacetSelect,
+    )
+
+    class Meta:
+        model = Document
+        fields = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = document_year_choices()
+
+    def filter_year(self, queryset, name, value):
+        # Each side a range on a date: the document's own (document_date_idx), or its meeting's.
+        year = int(value)
+        return queryset.filter(Q(date__year=year) | Q(date__isnull=True, event__start_date__year=year))
+
+    def filter_language(self, queryset, name, value):
+        return queryset.in_language(value)
+
+    def facets(self):
+        without_language = self.queryset_without("language")
+        facets = {
+            "kind": (self.queryset_without("kind"), "kind", "pk"),
+            "year": (self.queryset_without("year"), DOCUMENT_YEAR, "pk"),
+            "meeting": (self.queryset_without("meeting"), "event__slug", "pk"),
+            "dimension": (self.queryset_without("dimension"), "event__dimensions__slug", "pk"),
+        }
+        # A document can be in several languages: one count per language, each its own part of the query.
+        for code, _name in settings.LANGUAGES:
+            condition = in_language_q(code)
+            value = Value(code, output_field=CharField())
+            facets[f"language-{code}"] = (
+                without_language,
+                value if condition is None else Case(When(condition, then=value), default=None),
+                "pk",
+            )
+        return facets
+
+    def adjust_counts(self, counts):
+        languages = {}
+        for code, _name in settings.LANGUAGES:
+            languages.update(counts.pop(f"language-{code}", {}))
+        return counts | {"language": languages}

@@ -1,10 +1,12 @@
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -259,14 +261,15 @@ class Event(Publishable):
 # What Document records contribute to site search, and the indexes behind it (cicasite.core.search).
 DOCUMENT_SEARCH = SearchFields(
     key="documents",
-    # Published documents of published meetings only.
-    queryset=lambda: Document.objects.published().filter(event__in=Event.objects.published()).select_related("event"),
+    # Published documents of published meetings only (DocumentQuerySet.published).
+    queryset=lambda: Document.objects.published().select_related("event"),
     # The document's own title only: a vector spanning the meeting's title (a join) was computed
     # for every document on every search (cold search at 100k meetings: 3 requests a second);
     # on its own title a GIN index serves it. The meeting is found in the meetings group.
     a=("title",),
     b=(),
-    c=(),
+    # The document's own text (rich text an editor typed in): its own column, so the vector needs no join.
+    c=("body",),
     title="title",
     word_similar=("title",),
     snippet=("event__title",),
@@ -275,6 +278,53 @@ DOCUMENT_SEARCH = SearchFields(
     meta=lambda document: date_and_place(document.event),
     index="document",
 )
+
+
+def document_slug(title, year, taken=()):
+    """A new document's slug: its English title's words (cut to fit) and the year, almaty-act-2002;
+    -2, -3... where that is taken. The migration that gave existing documents theirs does the same."""
+    words = slugify(title or "")
+    base = words[:180].rstrip("-")
+    if len(words) > 180 and "-" in base:
+        base = base.rsplit("-", 1)[0]
+    base = f"{base or 'document'}-{year}"
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def in_language_q(language):
+    """The condition for a document to exist in a language, or None for every document.
+
+    For now: every document exists in English, and in another language when it has an official title
+    in it (a Russian text of a document has a Russian title)."""
+    if language == settings.LANGUAGE_CODE:
+        return None
+    return models.Q(**{f"title_{language}__isnull": False})
+
+
+class DocumentQuerySet(PublishableQuerySet):
+    def published(self):
+        """Published documents of published meetings: a document of a draft meeting is never public,
+        on any channel (its page, lists, search, sitemap, feed, data, citations, its file)."""
+        return super().published().filter(event__in=Event.objects.published())
+
+    def in_language(self, language):
+        """Documents that exist in a language (the language filter of /documents/)."""
+        condition = in_language_q(language)
+        return self.all() if condition is None else self.filter(condition)
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """One file of a document as its page lists it: the language of the text, the file, its size and hash."""
+
+    language: str
+    file: object
+    size: int | None
+    sha256: str
 
 
 class Document(Publishable):
@@ -292,6 +342,15 @@ class Document(Publishable):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents", verbose_name=_("meeting"))
     title = models.CharField(_("title"), max_length=500, help_text=_("Official title of the document."))
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        blank=True,  # save() makes one
+        help_text=_(
+            "ASCII, from the title and year, e.g. almaty-act-2002: the last part of the page's address. "
+            "Left empty, it is made from the English title and the year."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.OTHER)
     date = models.DateField(_("date"), null=True, blank=True, help_text=_("Empty means the date of the meeting."))
     file = models.FileField(
@@ -312,6 +371,14 @@ class Document(Publishable):
         help_text=_("Hash of the exact file, computed on save, so a citation can name it."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the meeting page."))
+    body = RichTextField(
+        _("text"),
+        max_length=RICH_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("The text of the document, where we have it: paragraphs, headings, lists, links."),
+    )
+
+    objects = DocumentQuerySet.as_manager()
 
     search_fields = DOCUMENT_SEARCH
 
@@ -323,12 +390,29 @@ class Document(Publishable):
         constraints = [
             Publishable.window_constraint("document"),
             models.UniqueConstraint(fields=["event", "title"], name="document_title_unique_per_event"),
+            # Also the index of /documents/<slug>/ and its citation downloads.
+            models.UniqueConstraint(fields=["slug"], name="document_slug_unique"),
         ]
         indexes = [
+            # /documents/ in its order within a meeting (-event__start_date, event, position, id), ?meeting=,
+            # and the meeting page's documents: one index range per meeting.
+            models.Index(fields=["event", "publication_status", "position", "id"], name="document_event_list_idx"),
+            # ?kind= : the documents of a kind, then their meetings by key.
+            models.Index(fields=["publication_status", "kind", "event"], name="document_public_kind_idx"),
+            # ?year= on the document's own date (documents without one take their meeting's, by its date index).
+            models.Index(fields=["date"], name="document_date_idx"),
+            # ?language=ru: the documents with a title in that language (one index per language's column).
+            models.Index(fields=["title", "event"], name="document_title_event_idx"),
             # /media/documents/...: which document owns this file (cicasite.core.media.is_public)
             models.Index(fields=["file"], name="document_file_idx"),
             *DOCUMENT_SEARCH.indexes(),
         ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:document-detail", kwargs={"slug": self.slug})
 
     def readiness_warnings(self):
         warnings = []
@@ -336,14 +420,41 @@ class Document(Publishable):
             warnings.append(_("No file: the document is listed without a download."))
         return warnings
 
-    def __str__(self):
-        return self.title
+    def clean(self):
+        super().clean()
+        if self.slug and Document.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+            raise ValidationError({"slug": _("Another document has this slug; add the year or a word.")})
 
-    def get_absolute_url(self):
-        return self.event.get_absolute_url() + f"#document-{self.pk}"
+    @property
+    def date_display(self):
+        """Its own date, else its meeting's (to the precision that one is known)."""
+        return dates.day(self.date) if self.date else self.event.date_display
+
+    @property
+    def issued(self):
+        """The date to cite (a date, or the meeting's start date) and how precisely it is known."""
+        if self.date:
+            return self.date, Event.Precision.DAY
+        return self.event.start_date, self.event.date_precision
+
+    def files(self):
+        """The document's files, one per language of the text: what its page lists and its citation names."""
+        if not self.file:
+            return []
+        return [DocumentFile(settings.LANGUAGE_CODE, self.file, self.file_size, self.file_sha256)]
+
+    @property
+    def languages(self):
+        """The languages the document exists in (the language filter of /documents/)."""
+        return [code for code in LANGUAGE_CODES if code == settings.LANGUAGE_CODE or getattr(self, f"title_{code}")]
 
     def save(self, *args, **kwargs):
-        """Measure the file (size and SHA-256) when it is new, or was never measured."""
+        """Give the document a slug if it has none; measure the file (size and SHA-256) when it is new,
+        or was never measured."""
+        if not self.slug:
+            self.slug = self.new_slug()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
         if not self.file:
             self.file_size, self.file_sha256 = None, ""
         elif not self.file._committed or not self.file_sha256:
@@ -352,6 +463,13 @@ class Document(Publishable):
         if update_fields is not None and "file" in update_fields:
             kwargs["update_fields"] = {*update_fields, "file_size", "file_sha256"}
         super().save(*args, **kwargs)
+
+    def new_slug(self):
+        title = getattr(self, f"title_{settings.LANGUAGE_CODE}", None) or self.title
+        day = self.date or self.event.start_date
+        base = document_slug(title, day.year)
+        taken = set(Document.objects.filter(slug__startswith=base).exclude(pk=self.pk).values_list("slug", flat=True))
+        return document_slug(title, day.year, taken)
 
     def measure_file(self):
         digest, size = hashlib.sha256(), 0

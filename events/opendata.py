@@ -21,8 +21,21 @@ from cicasite.core.opendata import (
     slug_of,
     source_codes,
 )
-from events.filters import EventFilter
-from events.models import Event
+from events.filters import DocumentFilter, EventFilter
+from events.models import Document, Event
+
+
+def date_as_known(day, precision):
+    """2026, 2026-06 or 2026-06-15: no more precise than the date is known."""
+    if precision == Event.Precision.YEAR:
+        return f"{day.year:04d}"
+    if precision == Event.Precision.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def document_date(document):
+    return date_as_known(*document.issued)
 
 
 def event_start(event):
@@ -96,4 +109,54 @@ MEETINGS = Dataset(
         Column("url", URL, absolute_url, format="uri", constraints=REQUIRED),
     ),
     foreign_keys=((("host_slug",), "members", ("slug",)),),
+)
+
+
+DOCUMENTS = Dataset(
+    slug="documents",
+    title=_("Outcome documents"),
+    description=_(
+        "Declarations, statements, decisions and other outcome documents of published meetings, latest meeting "
+        "first, as on the documents page."
+    ),
+    url_name="events:document-data",
+    list_url_name="events:document-list",
+    filterset_class=DocumentFilter,
+    columns=(
+        Column("slug", SLUG, lambda d: d.slug, constraints=UNIQUE),
+        Column("title", _("Official title of the document."), lambda d: d.title, constraints=REQUIRED),
+        Column(
+            "kind",
+            _(
+                "declaration, statement, decision, act, catalogue (Catalogue of CBMs), rules (rules and "
+                "regulations), plan (plan or road map) or other."
+            ),
+            lambda d: d.kind,
+            constraints=REQUIRED | one_of(Document.Kind),
+        ),
+        Column(
+            "date",
+            _(
+                "Date of the document, ISO 8601; where it has none of its own, its meeting's, only as precise as "
+                "that is known: 2002 (year), 2002-06 (month) or 2002-06-04 (day)."
+            ),
+            document_date,
+            constraints=REQUIRED | {"pattern": r"\d{4}(-\d{2}(-\d{2})?)?"},
+        ),
+        Column(
+            "meeting_slug",
+            _("Slug of the meeting that adopted or issued it."),
+            lambda d: d.event.slug,
+            constraints=REQUIRED,
+        ),
+        Column("meeting_title", _("Title of that meeting."), lambda d: d.event.title),
+        Column(
+            "languages",
+            _("Languages the document is available in (en, ru), separated by “;” in CSV, an array in JSON."),
+            lambda d: d.languages,
+            type="list",
+        ),
+        Column("url", URL, absolute_url, format="uri", constraints=REQUIRED),
+    ),
+    foreign_keys=((("meeting_slug",), "meetings", ("slug",)),),
 )

@@ -14,10 +14,10 @@ class EventTranslation(TranslationOptions):
 
 @register(Document)
 class DocumentTranslation(TranslationOptions):
-    fields = ("title",)
+    fields = ("title", "body")
     # A missing title is NULL, not "": titles are unique per meeting and language,
-    # and many documents may lack a Russian title.
-    empty_values = None
+    # and many documents may lack a Russian title. A missing text is "", as a meeting's.
+    empty_values = {"title": None, "body": ""}
 
 
 # The Russian columns' own help texts (cicasite.core.i18n.column_help).
@@ -39,4 +39,5 @@ column_help(
     Document,
     "ru",
     title=_("The official Russian title, as CICA published it, e.g. Алматинский акт. Empty if there is none."),
+    body=_("The text in Russian. When it is empty, the Russian page shows the English text with a notice."),
 )

@@ -1,13 +1,18 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
-from cicasite.core import structured_data
+from cicasite.core import citations, structured_data
+from cicasite.core.filters import canonical_redirect
+from cicasite.core.i18n import shown_language
+from cicasite.core.links import absolute
 from cicasite.core.opendata import download
 from cicasite.core.views import FilteredListView, PreviewMixin, related_model
-from events.filters import EventFilter
+from events.filters import DocumentFilter, EventFilter
 from events.models import Document, Event
-from events.opendata import MEETINGS
+from events.opendata import DOCUMENTS, MEETINGS
 
 
 class EventListView(FilteredListView):
@@ -45,7 +50,7 @@ class EventDetailView(PreviewMixin, DetailView):
             .prefetch_related(
                 "dimensions",
                 "sources",
-                Prefetch("documents", queryset=Document.objects.published(), to_attr="public_documents"),
+                Prefetch("documents", queryset=Document.objects.published().defer("body"), to_attr="public_documents"),
                 # The initiatives app sits above this one: its model is reached through the reverse relation.
                 Prefetch(
                     "initiatives",
@@ -61,3 +66,95 @@ def event_data(request, format):
     """/events/data.csv and .json: every meeting the list shows for the same filters, all pages at once."""
     queryset = EventListView().get_base_queryset().defer(None).defer("body").prefetch_related("sources")
     return download(request, MEETINGS, queryset, format)
+
+
+# Outcome documents
+
+
+class DocumentListView(FilteredListView):
+    filterset_class = DocumentFilter
+    template_name = "events/document_list.html"
+
+    def get_base_queryset(self):
+        return (
+            Document.objects.published()
+            .select_related("event")
+            .defer("body", "event__body", "event__notes", "event__summary")
+            # Latest meetings first, each meeting's documents in their order (document_event_list_idx).
+            .order_by("-event__start_date", "event_id", "position", "pk")
+        )
+
+
+def related_initiatives():
+    """The initiatives the public may see that name a meeting (the initiatives app sits above this one)."""
+    return related_model(Event, "initiatives").objects.published().cica_own().order_by("title_en", "pk")
+
+
+class DocumentDetailView(PreviewMixin, DetailView):
+    model = Document  # what the page shows (cicasite.views.target_is_public reads it)
+    template_name = "events/document_detail.html"
+
+    def get_queryset(self):
+        return (
+            Document.objects.visible_to(self.request.user)
+            .select_related("event", "event__host")
+            .defer("event__body", "event__notes")
+            .prefetch_related(
+                "event__dimensions",
+                Prefetch("event__initiatives", queryset=related_initiatives(), to_attr="public_initiatives"),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            structured_data=structured_data.outcome_document(self.object), citation=citation_of(self.object), **kwargs
+        )
+        day = self.object.date_display  # "4 June 2002", "4 июня 2002 г.": one full stop after it, not two
+        context["cite_date"] = day if day.endswith(".") else f"{day}."
+        if not self.object.event.is_published:
+            context["preview"] = self.object  # a document of a draft meeting is not public either
+        return context
+
+
+def citation_of(document):
+    """What cicasite.core.citations writes for a document, in the page's language."""
+    event = document.event
+    issued, precision = document.issued
+    return citations.Citation(
+        key=document.slug,
+        author=structured_data.cica_name(),
+        author_short=structured_data.cica_short_name(),
+        title=document.title,
+        genre=document.get_kind_display(),
+        event=event.title,
+        place=event.place,
+        issued=issued,
+        precision=precision,
+        url=absolute(document.get_absolute_url()),
+        language=shown_language(document, "title"),
+        files=tuple(citations.CitedFile(f.language, f.sha256) for f in document.files() if f.sha256),
+    )
+
+
+@require_safe
+def cite(request, slug, format):
+    """/documents/<slug>/cite.bib, .ris and .json: the citation of the page, to download."""
+    redirect = canonical_redirect(request, [])  # it takes no parameters: one address
+    if redirect:
+        return redirect
+    document = get_object_or_404(Document.objects.published().select_related("event").defer("body"), slug=slug)
+    text, content_type = citations.write(citation_of(document), format)
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.slug}.{format}"'
+    response["Access-Control-Allow-Origin"] = "*"  # reference managers may fetch it from anywhere
+    return response
+
+
+cite.model = Document  # the record it shows (cicasite.views.target_is_public reads it)
+
+
+@require_safe
+def document_data(request, format):
+    """/documents/data.csv and .json: every document the list shows for the same filters, all pages at once."""
+    queryset = DocumentListView().get_base_queryset().prefetch_related("event__dimensions")
+    return download(request, DOCUMENTS, queryset, format)

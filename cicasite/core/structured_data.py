@@ -159,7 +159,7 @@ def event(event):
     picture = event.image_picture
     if picture:
         data["image"] = media_url(picture.fallback_url)
-    documents = [document(d) for d in getattr(event, "public_documents", []) if d.file]
+    documents = [document(d) for d in getattr(event, "public_documents", [])]
     if documents:
         data["subjectOf"] = documents
     return data
@@ -171,18 +171,72 @@ def media_url(url):
 
 
 def document(document):
-    """An outcome document as a citable file: where it is, its size and its SHA-256."""
-    data = {
-        "@type": "DigitalDocument",
-        "name": document.title,
-        "url": media_url(document.file.url),
-        "encodingFormat": "application/pdf",
-    }
+    """An outcome document on its meeting's page: its own page and, where it has one, its file with its size
+    and SHA-256."""
+    data = {"@type": "DigitalDocument", "name": document.title, "url": absolute(document.get_absolute_url())}
+    if not document.file:
+        return data
+    data.update(contentUrl=media_url(document.file.url), encodingFormat="application/pdf")
     if document.file_size is not None:
         data["contentSize"] = f"{document.file_size} B"
     if document.file_sha256:
         data["identifier"] = {"@type": "PropertyValue", "propertyID": "SHA-256", "value": document.file_sha256}
     return data
+
+
+# Kinds of outcome document that are legal instruments (schema.org Legislation); the others are documents.
+LEGISLATION_KINDS = ("act", "rules")
+
+
+def outcome_document(document):
+    """An outcome document's own page: the document, who issued it, where, when, its files and their hashes."""
+    event = document.event
+    issued, precision = document.issued
+    url = absolute(document.get_absolute_url())
+    legislation = document.kind in LEGISLATION_KINDS
+    data = {
+        "@context": CONTEXT,
+        "@type": "Legislation" if legislation else "DigitalDocument",
+        "@id": url,
+        "name": document.title,
+        "inLanguage": shown_language(document, "title"),
+        "url": url,
+        "genre": document.get_kind_display(),
+        "author": cica(),
+        "publisher": cica(),
+        "dateCreated": date_as_known(issued, precision),
+        "isPartOf": {"@type": "Event", "name": event.title, "url": absolute(event.get_absolute_url())},
+    }
+    if legislation:
+        data["legislationDate"] = data["dateCreated"]
+        data["legislationPassedBy"] = cica()
+    if event.place:
+        data["locationCreated"] = {"@type": "Place", "name": event.place}
+    encodings = []
+    for file in document.files():
+        node = {
+            "@type": "MediaObject",
+            "contentUrl": media_url(file.file.url),
+            "encodingFormat": "application/pdf",
+            "inLanguage": file.language,
+        }
+        if file.size is not None:
+            node["contentSize"] = f"{file.size} B"
+        if file.sha256:
+            node["sha256"] = file.sha256
+        encodings.append(node)
+    if encodings:
+        data["encoding"] = encodings
+    return data
+
+
+def date_as_known(day, precision):
+    """A date to the precision it is known: 2026, 2021-06 or 2022-10-12."""
+    if precision == "year":
+        return f"{day:%Y}"
+    if precision == "month":
+        return f"{day:%Y-%m}"
+    return day.isoformat()
 
 
 def member(member):

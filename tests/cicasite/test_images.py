@@ -343,7 +343,8 @@ class DocumentFileTests(TestCase):
                 {
                     "@type": "DigitalDocument",
                     "name": "Almaty Act",
-                    "url": f"https://cica.example/media/{document.file.name}",
+                    "url": f"https://cica.example/documents/{document.slug}/",
+                    "contentUrl": f"https://cica.example/media/{document.file.name}",
                     "encodingFormat": "application/pdf",
                     "contentSize": f"{len(pdf_bytes())} B",
                     "identifier": {

@@ -2,7 +2,7 @@ import xml.etree.ElementTree as ET
 
 from django.test import TestCase, override_settings
 
-from events.models import Event
+from events.models import Document, Event
 from events.sitemaps import EventSitemap
 from initiatives.models import Initiative
 from members.models import Dimension, Member
@@ -50,6 +50,7 @@ class SitemapTests(TestCase):
         expected = (
             [f"https://cica.example{m.get_absolute_url()}" for m in Member.objects.published()]
             + [f"https://cica.example{e.get_absolute_url()}" for e in Event.objects.published()]
+            + [f"https://cica.example{d.get_absolute_url()}" for d in Document.objects.published()]
             + [f"https://cica.example{i.get_absolute_url()}" for i in Initiative.objects.published()]
         )
         for url in expected:
@@ -61,8 +62,8 @@ class SitemapTests(TestCase):
             self.assertIn(russian(f"https://cica.example{dimension.get_absolute_url()}"), entries)
         self.assertIn("https://cica.example/", entries)
         self.assertIn("https://cica.example/ru/", entries)
-        # + 8 main pages, each page in 2 languages
-        self.assertEqual(len(entries), 2 * (len(expected) + Dimension.objects.count() + 8))
+        # + 9 main pages, each page in 2 languages
+        self.assertEqual(len(entries), 2 * (len(expected) + Dimension.objects.count() + 9))
         self.assertIn("https://cica.example/timeline/", entries)
         self.assertFalse([url for url in entries if "hidden" in url])
 
@@ -80,12 +81,12 @@ class SitemapTests(TestCase):
 
     def test_urls_of_the_index_never_come_from_the_host_header(self):
         sections = self.sections(HTTP_HOST="evil.example")
-        self.assertEqual(len(sections), 6)
+        self.assertEqual(len(sections), 7)
         self.assertTrue(all(url.startswith("https://cica.example/sitemap-") for url in sections))
 
     def test_query_count_is_fixed(self):
-        # the index: one COUNT per record section (members, dimensions, meetings, initiatives, ideas)
-        with self.assertNumQueries(5):
+        # the index: one COUNT per record section (members, dimensions, meetings, documents, initiatives, ideas)
+        with self.assertNumQueries(6):
             self.client.get("/sitemap.xml")
         # a section page: the paginator's COUNT, then the rows of the page, each paired with every
         # language (cicasite.core.sitemaps.LanguagePairs)

@@ -30,7 +30,7 @@ from modeltranslation.translator import translator
 
 from cicasite.core import richtext
 from cicasite.core.models import LegacyRedirect, Organ, Partner, Publishable, SecretariatHead, SiteSettings, Source
-from events.models import Document, Event
+from events.models import Document, Event, document_slug
 from initiatives.models import Chairmanship, Initiative
 from members.models import Dimension, Member, PriorityArea, Region, Role
 
@@ -257,6 +257,7 @@ class Command(BaseCommand):
             )
 
         events = {}
+        document_slugs = set(Document.objects.values_list("slug", flat=True))
         for e in data["events"]:
             event = loader.upsert(
                 Event,
@@ -283,10 +284,17 @@ class Command(BaseCommand):
             )
             events[e["slug"]] = event
             for position, doc in enumerate(e["documents"], start=1):
+                # A document keeps the slug it has (an editor may have changed it); a new one gets one.
+                slug = (
+                    Document.objects.filter(event=event, title_en=doc["title"]).values_list("slug", flat=True).first()
+                )
+                slug = slug or document_slug(doc["title"], event.start_date.year, taken=document_slugs)
+                document_slugs.add(slug)
                 loader.upsert(
                     Document,
                     {"event": event, "title_en": doc["title"]},
                     {
+                        "slug": slug,
                         "title": doc["title"],
                         "kind": doc["kind"],
                         "position": position,
