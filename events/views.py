@@ -44,7 +44,12 @@ class EventDetailView(PreviewMixin, DetailView):
             .prefetch_related(
                 "dimensions",
                 "sources",
-                Prefetch("documents", queryset=Document.objects.published(), to_attr="public_documents"),
+                # Without the PDFs' texts (up to MAX_CHARS each), which only search reads.
+                Prefetch(
+                    "documents",
+                    queryset=Document.objects.published().defer("text_en", "text_ru"),
+                    to_attr="public_documents",
+                ),
                 # The initiatives app sits above this one: its model is reached through the reverse relation.
                 Prefetch(
                     "initiatives",

@@ -54,6 +54,7 @@ from django.db.models import Case, Count, F, Q, TextField, Value, When, Window
 from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from modeltranslation.utils import build_localized_fieldname
 
 from cicasite.core import i18n
 from cicasite.core.i18n import current_language
@@ -219,11 +220,24 @@ def _search_postgresql(kind, query):
                 **highlight,
             ),
         )
-        .defer(*kind.unused, *kind.c)
+        .defer(*kind.unused, *_deferrable(kind, kind.c))
         .order_by("-rank", *kind.order)[:LIMIT]
     )
     hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
     return Group(kind.key, hits, rows[0].total if rows else 0)
+
+
+def _deferrable(kind, fields):
+    """The fields to defer: a stem of per-language columns (a document's "text") as its columns."""
+    return [
+        name
+        for field in fields
+        for name in (
+            [build_localized_fieldname(field, code) for code, _name in settings.LANGUAGES]
+            if i18n.has_language_columns(kind.model, field)
+            else [field]
+        )
+    ]
 
 
 def _joined(kind, fields, language):
