@@ -22,8 +22,10 @@ from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 
 from cicasite.core import pdftext
+from cicasite.core.models import WorkingCopy
 from events.models import Document
-from tests.cicasite.staff import changeform_data
+from tests.cicasite.review_helpers import approve
+from tests.cicasite.staff import changeform_data, staff
 from tests.factories import DRAFT, PUBLISHED, make_document, make_event, text_pdf_bytes
 
 MEDIA = tempfile.mkdtemp(prefix="cica-test-document-text-")
@@ -319,3 +321,48 @@ class RussianFileAccessTests(TestCase):
         document = make_document(event=make_event(publication_status=DRAFT))
         document.file_ru.save("акт.pdf", ContentFile(RUSSIAN), save=True)
         self.assertEqual(self.client.get(document.file_ru.url).status_code, 404)
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class WorkingCopyTests(TestCase):
+    """An Editor's new Russian PDF for a live document waits in the working copy: not served, not
+    searchable, its text not read; a Publisher's approval makes it public and has its text read."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = staff("erin", "Editor")
+        cls.publisher = staff("paul", "Publisher")
+        cls.event = make_event(title="Sixth summit")
+        cls.document = make_document(event=cls.event, title="Astana Statement")
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(MEDIA, ignore_errors=True)
+
+    def test_a_pdf_added_in_a_working_copy_goes_public_and_searchable_on_approval(self):
+        self.client.force_login(self.editor)
+        url = reverse("admin:events_event_change", args=[self.event.pk])
+        data = changeform_data(self.client, url)
+        data["documents-0-file_ru"] = upload("заявление.pdf", RUSSIAN)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.document.refresh_from_db()
+        self.assertEqual((self.document.file_ru.name, self.document.text_ru), ("", ""))  # live: unchanged
+        copy = WorkingCopy.objects.get()
+        [pending] = [row["fields"]["file_ru"] for row in copy.data["objects"] if row["model"] == "events.document"]
+        self.client.logout()
+        self.assertEqual(self.client.get(f"/media/{pending}").status_code, 404)
+        self.assertEqual(hits(self.client.get("/ru" + SEARCH, {"q": "мирному урегулированию"})), [])
+
+        self.client.force_login(self.publisher)
+        review = reverse("admin:events_event_review", args=[self.event.pk])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(approve(self.client, review).status_code, 302)
+        self.client.logout()
+        self.document.refresh_from_db()
+        self.assertEqual(self.document.file_ru.name, pending)
+        self.assertIn("мирному урегулированию", self.document.text_ru)
+        self.assertEqual(self.client.get(f"/media/{pending}").status_code, 200)
+        [hit] = hits(self.client.get("/ru" + SEARCH, {"q": "мирному урегулированию"}))
+        self.assertEqual(hit.object, self.document)
