@@ -159,7 +159,7 @@ def event(event):
     picture = event.image_picture
     if picture:
         data["image"] = media_url(picture.fallback_url)
-    documents = [document(d) for d in getattr(event, "public_documents", []) if d.file]
+    documents = [document(d, pdf) for d in getattr(event, "public_documents", []) for pdf in d.files()]
     if documents:
         data["subjectOf"] = documents
     return data
@@ -170,18 +170,20 @@ def media_url(url):
     return url if "://" in url else absolute(url)
 
 
-def document(document):
-    """An outcome document as a citable file: where it is, its size and its SHA-256."""
+def document(document, pdf):
+    """One PDF of an outcome document (its English or Russian file, document.files()) as a citable
+    file: its language, where it is, its size and its SHA-256."""
     data = {
         "@type": "DigitalDocument",
         "name": document.title,
-        "url": media_url(document.file.url),
+        "inLanguage": pdf.language,
+        "url": media_url(pdf.file.url),
         "encodingFormat": "application/pdf",
     }
-    if document.file_size is not None:
-        data["contentSize"] = f"{document.file_size} B"
-    if document.file_sha256:
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "SHA-256", "value": document.file_sha256}
+    if pdf.size is not None:
+        data["contentSize"] = f"{pdf.size} B"
+    if pdf.sha256:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "SHA-256", "value": pdf.sha256}
     return data
 
 

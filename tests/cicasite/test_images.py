@@ -343,6 +343,7 @@ class DocumentFileTests(TestCase):
                 {
                     "@type": "DigitalDocument",
                     "name": "Almaty Act",
+                    "inLanguage": "en",
                     "url": f"https://cica.example/media/{document.file.name}",
                     "encodingFormat": "application/pdf",
                     "contentSize": f"{len(pdf_bytes())} B",
