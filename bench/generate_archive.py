@@ -43,6 +43,7 @@ import sys
 import time
 from collections import Counter
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -157,6 +158,8 @@ def insert(model, rows):
             adapters[f.attname] = connection.ops.adapt_datetimefield_value
         elif isinstance(f, models.DateField):
             adapters[f.attname] = connection.ops.adapt_datefield_value
+        elif isinstance(f, models.JSONField):  # a document's text_extraction ({}): as JSON, not a dict
+            adapters[f.attname] = partial(f.get_db_prep_save, connection=connection)
         default = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
         defaults[f.attname] = adapters[f.attname](default) if f.attname in adapters else default
     given = [name for name in rows[0] if name in adapters]  # every row has the same keys

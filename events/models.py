@@ -3,14 +3,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
+from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from cicasite.core import dates
+from cicasite.core import dates, pdftext
+from cicasite.core.i18n import current_language
 from cicasite.core.media import document_upload_to
 from cicasite.core.models import (
     CheckedImageField,
@@ -208,6 +210,8 @@ class Event(Publishable):
             warnings.append(_("No outcome documents."))
         elif not any(document.is_published for document in self.documents.all()):
             warnings.append(_("None of its outcome documents is published."))
+        for document in self.documents.all():  # the PDFs' texts: unread, or read with a problem
+            warnings += [format_lazy("“{}”: {}", document.title, warning) for warning in document.text_warnings()]
         return warnings
 
     def clean(self):
@@ -258,6 +262,63 @@ class Event(Publishable):
         return self.status == self.Status.PLANNED
 
 
+@dataclass(frozen=True)
+class FileSpec:
+    """The columns of one language's PDF of a Document."""
+
+    language: str
+    file: str
+    size: str
+    sha256: str
+    text: str
+
+    @property
+    def derived(self):
+        return (self.size, self.sha256, self.text)
+
+
+# A Document's PDF in each language, in the site's language order.
+FILES = (
+    FileSpec("en", "file", "file_size", "file_sha256", "text_en"),
+    FileSpec("ru", "file_ru", "file_ru_size", "file_ru_sha256", "text_ru"),
+)
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """One PDF of a document, as pages list it (Document.files())."""
+
+    language: str  # "en"
+    language_name: str  # in its own language, as language menus name them: "English", "Русский"
+    file: object  # the FieldFile: .url
+    size: int | None  # bytes
+    sha256: str
+
+
+# The admin's words on the text of a PDF (Document.text_warnings()): {file} names the file.
+FILE_LABELS = {"en": _("The English PDF"), "ru": _("The Russian PDF")}
+TEXT_PENDING = _("{file}: its text is being read; until then search finds the document by its title.")
+TEXT_PROBLEMS = {
+    pdftext.Status.TRUNCATED: _("{file} is long; search finds the first {chars} characters of its text only."),
+    pdftext.Status.NO_TEXT: _(
+        "{file} has no text to read (a scan?); search finds the document by its title only. "
+        "Upload a PDF with a text layer."
+    ),
+    pdftext.Status.ENCRYPTED: _(
+        "{file} is protected by a password, so its text cannot be read; search finds the "
+        "document by its title only. Upload a copy without a password."
+    ),
+    pdftext.Status.BROKEN: _(
+        "{file} could not be read (a damaged file?); search finds the document by its title "
+        "only. Export it again and upload the new file."
+    ),
+    pdftext.Status.TOO_SLOW: _(
+        "{file} took too long to read; search finds the document by its title only. Export "
+        "it again (e.g. “Save as PDF”) and upload the new file."
+    ),
+}
+
+
 # What Document records contribute to site search, and the indexes behind it (cicasite.core.search).
 DOCUMENT_SEARCH = SearchFields(
     key="documents",
@@ -266,13 +327,16 @@ DOCUMENT_SEARCH = SearchFields(
     # The document's own title only: a vector spanning the meeting's title (a join) was computed
     # for every document on every search (cold search at 100k meetings: 3 requests a second);
     # on its own title a GIN index serves it. The meeting is found in the meetings group.
+    # The text of its PDFs at the lowest weight (text_en, text_ru: in the page's language, and English).
     a=("title",),
     b=(),
-    # The document's own text (rich text an editor typed in): its own column, so the vector needs no join.
-    c=("body",),
+    # The document's own text (rich text an editor typed in) and the text of its PDFs, at the lowest weight:
+    # their own columns, so the vector needs no join.
+    c=("body", "text"),
     title="title",
     word_similar=("title",),
-    snippet=("event__title",),
+    # A hit in the PDF's text shows the passage; otherwise the meeting's title and the text's start.
+    snippet=("event__title", "text"),
     order=("title",),
     unused=("event__summary", "event__body", "event__notes"),
     meta=lambda document: date_and_place(document.event),
@@ -317,16 +381,6 @@ class DocumentQuerySet(PublishableQuerySet):
         return self.all() if condition is None else self.filter(condition)
 
 
-@dataclass(frozen=True)
-class DocumentFile:
-    """One file of a document as its page lists it: the language of the text, the file, its size and hash."""
-
-    language: str
-    file: object
-    size: int | None
-    sha256: str
-
-
 class Document(Publishable):
     """An outcome document of a meeting: a declaration, statement, decision..."""
 
@@ -353,12 +407,15 @@ class Document(Publishable):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.OTHER)
     date = models.DateField(_("date"), null=True, blank=True, help_text=_("Empty means the date of the meeting."))
+    # One PDF per language (FILES below): explicit columns rather than translated ones, so that a
+    # Russian page never offers the English file under a Russian label, and each file keeps its own
+    # size, hash and text. `file` is the English PDF (the only one before there were two).
     file = models.FileField(
-        _("PDF file"),
+        _("PDF in English"),
         upload_to=document_upload_to,  # documents/<random>.pdf, never the uploader's name
         blank=True,
         validators=[validate_pdf_file],
-        help_text=_("Optional. PDF only, at most 25 MB."),
+        help_text=_("Optional. The English text of the document: PDF only, at most 25 MB."),
     )
     file_size = models.PositiveBigIntegerField(
         _("file size"), null=True, blank=True, editable=False, help_text=_("In bytes, measured on save.")
@@ -369,6 +426,43 @@ class Document(Publishable):
         blank=True,
         editable=False,
         help_text=_("Hash of the exact file, computed on save, so a citation can name it."),
+    )
+    file_ru = models.FileField(
+        _("PDF in Russian"),
+        upload_to=document_upload_to,
+        blank=True,
+        validators=[validate_pdf_file],
+        help_text=_("Optional. The Russian text of the document: PDF only, at most 25 MB."),
+    )
+    file_ru_size = models.PositiveBigIntegerField(
+        _("file size (Russian)"), null=True, blank=True, editable=False, help_text=_("In bytes, measured on save.")
+    )
+    file_ru_sha256 = models.CharField(
+        _("SHA-256 (Russian)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Hash of the exact file, computed on save, so a citation can name it."),
+    )
+    # The text of each PDF, read when the file is new or changed (extract_texts()), for site search.
+    text_en = models.TextField(
+        _("text of the English PDF"),
+        blank=True,
+        editable=False,
+        help_text=_("Read from the PDF when it is uploaded; found by site search."),
+    )
+    text_ru = models.TextField(
+        _("text of the Russian PDF"),
+        blank=True,
+        editable=False,
+        help_text=_("Read from the PDF when it is uploaded; found by site search."),
+    )
+    text_extraction = models.JSONField(
+        _("text extraction"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Per language: the SHA-256 of the file the text was read from, and how that went."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Order on the meeting page."))
     body = RichTextField(
@@ -381,6 +475,8 @@ class Document(Publishable):
     objects = DocumentQuerySet.as_manager()
 
     search_fields = DOCUMENT_SEARCH
+    # Read from the files, never edited: history, review and the lost-update check compare the files.
+    untracked_fields = ("text_en", "text_ru", "text_extraction")
 
     class Meta:
         ordering = ["event", "position", "title"]
@@ -405,6 +501,7 @@ class Document(Publishable):
             models.Index(fields=["title", "event"], name="document_title_event_idx"),
             # /media/documents/...: which document owns this file (cicasite.core.media.is_public)
             models.Index(fields=["file"], name="document_file_idx"),
+            models.Index(fields=["file_ru"], name="document_file_ru_idx"),  # the same for the Russian PDF
             *DOCUMENT_SEARCH.indexes(),
         ]
 
@@ -416,9 +513,9 @@ class Document(Publishable):
 
     def readiness_warnings(self):
         warnings = []
-        if not self.file:
+        if not self.file and not self.file_ru:
             warnings.append(_("No file: the document is listed without a download."))
-        return warnings
+        return warnings + self.text_warnings()
 
     def clean(self):
         super().clean()
@@ -437,32 +534,61 @@ class Document(Publishable):
             return self.date, Event.Precision.DAY
         return self.event.start_date, self.event.date_precision
 
-    def files(self):
-        """The document's files, one per language of the text: what its page lists and its citation names."""
-        if not self.file:
-            return []
-        return [DocumentFile(settings.LANGUAGE_CODE, self.file, self.file_size, self.file_sha256)]
-
     @property
     def languages(self):
         """The languages the document exists in (the language filter of /documents/)."""
         return [code for code in LANGUAGE_CODES if code == settings.LANGUAGE_CODE or getattr(self, f"title_{code}")]
 
+    @property
+    def text(self):
+        """The text of the PDF in the page's language, else of the English one (the snippet of a search hit)."""
+        language = current_language()
+        return getattr(self, f"text_{language}", "") or self.text_en
+
+    def files(self):
+        """The document's PDFs, in the site's language order: what pages list and link to."""
+        return [
+            DocumentFile(
+                language=spec.language,
+                language_name=get_language_info(spec.language)["name_local"],
+                file=getattr(self, spec.file),
+                size=getattr(self, spec.size),
+                sha256=getattr(self, spec.sha256),
+            )
+            for spec in FILES
+            if getattr(self, spec.file)
+        ]
+
     def save(self, *args, **kwargs):
-        """Give the document a slug if it has none; measure the file (size and SHA-256) when it is new,
-        or was never measured."""
+        """Give the document a slug if it has none; measure each file (size and SHA-256) when it is new,
+        or was never measured; forget the text of a file that is gone. After the commit, the text of a
+        new or changed file is read (extract_texts)."""
         if not self.slug:
             self.slug = self.new_slug()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
-        if not self.file:
-            self.file_size, self.file_sha256 = None, ""
-        elif not self.file._committed or not self.file_sha256:
-            self.measure_file()
+        extraction = dict(self.text_extraction or {})
+        for spec in FILES:
+            file = getattr(self, spec.file)
+            if not file:
+                setattr(self, spec.size, None)
+                setattr(self, spec.sha256, "")
+                setattr(self, spec.text, "")
+                extraction.pop(spec.language, None)
+            elif not file._committed or not getattr(self, spec.sha256):
+                self.measure_file(spec)
+        self.text_extraction = extraction
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "file" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "file_size", "file_sha256"}
+        if update_fields is not None:
+            extra = {name for spec in FILES if spec.file in update_fields for name in spec.derived}
+            if extra:
+                kwargs["update_fields"] = {*update_fields, *extra, "text_extraction"}
         super().save(*args, **kwargs)
+        if self.texts_to_extract():
+            # After the commit, so that the file is there for whoever reads it; with the default
+            # ImmediateBackend at once, with a worker backend (settings.TASKS) in the worker.
+            pk = self.pk
+            transaction.on_commit(lambda: extract_document_texts.enqueue(pk), using=kwargs.get("using"))
 
     def new_slug(self):
         title = getattr(self, f"title_{settings.LANGUAGE_CODE}", None) or self.title
@@ -471,16 +597,93 @@ class Document(Publishable):
         taken = set(Document.objects.filter(slug__startswith=base).exclude(pk=self.pk).values_list("slug", flat=True))
         return document_slug(title, day.year, taken)
 
-    def measure_file(self):
+    def measure_file(self, spec=None):
+        spec = spec or FILES[0]
+        file = getattr(self, spec.file)
         digest, size = hashlib.sha256(), 0
-        self.file.open("rb")
+        file.open("rb")
         try:
-            for chunk in self.file.chunks():
+            for chunk in file.chunks():
                 digest.update(chunk)
                 size += len(chunk)
         finally:
-            if self.file._committed:
-                self.file.close()
+            if file._committed:
+                file.close()
             else:
-                self.file.seek(0)
-        self.file_size, self.file_sha256 = size, digest.hexdigest()
+                file.seek(0)
+        setattr(self, spec.size, size)
+        setattr(self, spec.sha256, digest.hexdigest())
+
+    # The text of the PDFs (cicasite.core.pdftext).
+
+    def texts_to_extract(self, *, force=False):
+        """The files whose stored text is not from them (new, changed, never read), or all with force."""
+        extraction = self.text_extraction or {}
+        return [
+            spec
+            for spec in FILES
+            if getattr(self, spec.file)
+            and getattr(self, spec.sha256)
+            and (force or extraction.get(spec.language, {}).get("sha256") != getattr(self, spec.sha256))
+        ]
+
+    def extract_texts(self, *, force=False):
+        """Read the text of each file that needs it (texts_to_extract) and store it, with how it went.
+
+        Written with one UPDATE, only while the files are still those that were read (a file changed
+        meanwhile has its own extraction queued), so neither the record's other fields nor its history
+        change. Returns the languages whose text was stored."""
+        done = {}
+        for spec in self.texts_to_extract(force=force):
+            file, sha256 = getattr(self, spec.file), getattr(self, spec.sha256)
+            try:
+                with file.open("rb"):
+                    data = file.read()
+            except OSError:
+                result = pdftext.Extraction("", pdftext.Status.BROKEN)
+            else:
+                result = pdftext.extract(data)
+            done[spec] = (sha256, result)
+        if not done:
+            return []
+        extraction = dict(self.text_extraction or {})
+        values = {}
+        for spec, (sha256, result) in done.items():
+            values[spec.text] = result.text
+            extraction[spec.language] = {
+                "sha256": sha256,
+                "status": result.status,
+                "pages": result.pages,
+                "chars": len(result.text),
+                "reader": pdftext.READER,
+            }
+        values["text_extraction"] = extraction
+        still = {spec.sha256: sha256 for spec, (sha256, _result) in done.items()}
+        if not Document.objects.filter(pk=self.pk, **still).update(**values):
+            return []
+        for name, value in values.items():
+            setattr(self, name, value)
+        return [spec.language for spec in done]
+
+    def text_warnings(self):
+        """What the admin says about the text of each PDF: not read yet, or read with a problem."""
+        warnings = []
+        extraction = self.text_extraction or {}
+        for spec in FILES:
+            if not getattr(self, spec.file):
+                continue
+            state = extraction.get(spec.language, {})
+            if state.get("sha256") != getattr(self, spec.sha256):
+                message = TEXT_PENDING
+            else:
+                message = TEXT_PROBLEMS.get(state.get("status"))
+            if message is not None:
+                warnings.append(format_lazy(message, file=FILE_LABELS[spec.language], chars=pdftext.MAX_CHARS))
+        return warnings
+
+
+@task
+def extract_document_texts(pk):
+    """Read and store the text of a document's new or changed PDFs (Document.extract_texts())."""
+    document = Document.objects.filter(pk=pk).first()
+    return document.extract_texts() if document is not None else []

@@ -50,7 +50,12 @@ class EventDetailView(PreviewMixin, DetailView):
             .prefetch_related(
                 "dimensions",
                 "sources",
-                Prefetch("documents", queryset=Document.objects.published().defer("body"), to_attr="public_documents"),
+                # Without its text and the PDFs' texts (up to MAX_CHARS each), which only search reads.
+                Prefetch(
+                    "documents",
+                    queryset=Document.objects.published().defer("body", "text_en", "text_ru"),
+                    to_attr="public_documents",
+                ),
                 # The initiatives app sits above this one: its model is reached through the reverse relation.
                 Prefetch(
                     "initiatives",

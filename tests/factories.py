@@ -131,3 +131,47 @@ def pdf_bytes():
         b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
         b"trailer<</Root 1 0 R>>\n%%EOF\n"
     )
+
+
+def text_pdf_bytes(*pages):
+    """A real PDF whose pages carry the given texts (each a string; lines split on newlines), English
+    or Cyrillic: a simple font with a ToUnicode map, which is what PDF readers extract text by."""
+    chars = sorted({ch for page in pages for ch in page if ch != "\n"})
+    if len(chars) > 254:
+        raise ValueError("text_pdf_bytes: at most 254 distinct characters")
+    code = {ch: index + 1 for index, ch in enumerate(chars)}
+    cmap = "\n".join(f"<{code[ch]:02X}> <{ord(ch):04X}>" for ch in chars)
+    to_unicode = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Test def "
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def "
+        "1 begincodespacerange <00> <FF> endcodespacerange "
+        f"{len(chars)} beginbfchar\n{cmap}\nendbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    objects = {
+        1: "<</Type/Catalog/Pages 2 0 R>>",
+        3: "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/FirstChar 1/LastChar 255/ToUnicode 4 0 R>>",
+    }
+    objects[4] = f"<</Length {len(to_unicode)}>>stream\n{to_unicode}\nendstream"
+    kids = []
+    for number, page in enumerate(pages):
+        page_obj, content_obj = 5 + 2 * number, 6 + 2 * number
+        lines = [f"<{''.join(f'{code[ch]:02X}' for ch in line)}> Tj 0 -14 Td" for line in page.split("\n")]
+        content = "BT /F1 11 Tf 40 800 Td " + " ".join(lines) + " ET"
+        objects[page_obj] = (
+            "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 3 0 R>>>>"
+            f"/Contents {content_obj} 0 R>>"
+        )
+        objects[content_obj] = f"<</Length {len(content)}>>stream\n{content}\nendstream"
+        kids.append(f"{page_obj} 0 R")
+    objects[2] = f"<</Type/Pages/Kids[{' '.join(kids)}]/Count {len(pages)}>>"
+    out, offsets = bytearray(b"%PDF-1.4\n"), {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += f"{number} 0 obj{objects[number]}endobj\n".encode("latin-1")
+    xref = len(out)
+    size = max(objects) + 1
+    out += f"xref\n0 {size}\n0000000000 65535 f \n".encode()
+    for number in range(1, size):
+        out += f"{offsets[number]:010d} 00000 n \n".encode()
+    out += f"trailer<</Size {size}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)

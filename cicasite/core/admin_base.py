@@ -42,7 +42,9 @@ def tracked_fields(model):
     # A translated field's own column only mirrors one of its languages (name_en, name_ru, ...):
     # those are the fields editors edit and see compared.
     mirrors = set(i18n.translated_fields(model))
-    concrete = [f for f in opts.concrete_fields if f.name not in UNTRACKED and f.name not in mirrors]
+    # And what a model derives from another field (a document's PDF texts, read from its files).
+    untracked = UNTRACKED | set(getattr(model, "untracked_fields", ()))
+    concrete = [f for f in opts.concrete_fields if f.name not in untracked and f.name not in mirrors]
     return concrete, list(opts.many_to_many)
 
 

@@ -132,11 +132,15 @@ def planner_estimate(queryset):
 
 class PrefetchingChangeList(ChangeList):
     """Reads the model admin's list_prefetch_related: a large related table (a document's meeting)
-    read by key for the page's rows, instead of joined to every row before the sort and LIMIT."""
+    read by key for the page's rows, instead of joined to every row before the sort and LIMIT; and its
+    list_defer: large columns the list never shows (a document's PDF texts)."""
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         related = getattr(self.model_admin, "list_prefetch_related", ())
+        deferred = getattr(self.model_admin, "list_defer", ())
+        if deferred:
+            queryset = queryset.defer(*deferred)
         return queryset.prefetch_related(*related) if related else queryset
 
 

@@ -32,13 +32,21 @@ def is_translated(model, name):
         return False
 
 
+def has_language_columns(model, name):
+    """Whether `name` is no field of the model but the stem of one column per language (text_en, text_ru:
+    a document's PDF texts), which then read like a translated field's."""
+    fields = {field.name for field in model._meta.get_fields()}
+    columns = [build_localized_fieldname(name, code) for code, _name in settings.LANGUAGES]
+    return name not in fields and all(column in fields for column in columns)
+
+
 def localized(model, path, language):
     """The column path of a field in a language: "name" -> "name_ru", "event__title" -> "event__title_ru";
     the path itself for a field that is not translated."""
     *relations, name = path.split("__")
     for relation in relations:
         model = model._meta.get_field(relation).related_model
-    if is_translated(model, name):
+    if is_translated(model, name) or has_language_columns(model, name):
         return "__".join([*relations, build_localized_fieldname(name, language)])
     return path
 

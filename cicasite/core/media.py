@@ -16,6 +16,8 @@ short-lived signed URL (cicasite.core.storage).
 import posixpath
 import secrets
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q
 
@@ -47,7 +49,7 @@ def random_name(extension):
 
 
 def document_upload_to(instance, filename):
-    """events.Document.file: a PDF (checked by cicasite.core.validators) is stored as <random>.pdf."""
+    """events.Document.file and file_ru: a PDF (checked by cicasite.core.validators) is stored as <random>.pdf."""
     return f"documents/{random_name('pdf')}"
 
 
@@ -63,11 +65,11 @@ def content_disposition(name):
 
 @dataclass(frozen=True)
 class MediaOwner:
-    """A file field of a publishable model, and the records of it whose files the public may fetch."""
+    """The file fields of a publishable model, and the records of it whose files the public may fetch."""
 
-    prefix: str  # where the field stores its files (its upload_to)
+    prefix: str  # where the fields store their files (their upload_to)
     model_label: str  # "members.Member"
-    field: str
+    fields: tuple  # ("flag",); a document's PDFs: ("file", "file_ru"), each with its own index
     also_public: str = ""  # a relation that must be public too ("event__": a document of a public meeting)
 
     @property
@@ -81,15 +83,16 @@ class MediaOwner:
         return records.filter(public_q(self.also_public)) if self.also_public else records
 
     def owns(self, names):
-        return Q(**{f"{self.field}__in": names})
+        return reduce(or_, [Q(**{f"{field}__in": names}) for field in self.fields])
 
 
 # Every file field of a model whose content reaches a public page (tests/cicasite/test_no_leaks.py
 # fails when a model's file field is missing here).
 MEDIA_OWNERS = (
-    MediaOwner("members/flags/", "members.Member", "flag"),
-    MediaOwner("events/", "events.Event", "image"),
-    MediaOwner("documents/", "events.Document", "file", also_public="event__"),
+    MediaOwner("members/flags/", "members.Member", ("flag",)),
+    MediaOwner("events/", "events.Event", ("image",)),
+    # Its English and Russian PDFs (events.models.FILES).
+    MediaOwner("documents/", "events.Document", ("file", "file_ru"), also_public="event__"),
 )
 
 

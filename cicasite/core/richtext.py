@@ -459,7 +459,7 @@ def link_candidates(query, language):
                     for word in words
                 ],
             )
-            rows = kind.queryset().filter(matches).defer(*kind.unused, *kind.c).order_by(*kind.order)[:LINK_LIMIT]
+            rows = kind.queryset().filter(matches).defer(*kind.deferred()).order_by(*kind.order)[:LINK_LIMIT]
             for row in rows:
                 results.append(
                     {

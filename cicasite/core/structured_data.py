@@ -171,16 +171,27 @@ def media_url(url):
 
 
 def document(document):
-    """An outcome document on its meeting's page: its own page and, where it has one, its file with its size
-    and SHA-256."""
+    """An outcome document on its meeting's page: its own page and each of its PDFs (document.files(): English,
+    Russian) with its language, size and SHA-256."""
     data = {"@type": "DigitalDocument", "name": document.title, "url": absolute(document.get_absolute_url())}
-    if not document.file:
-        return data
-    data.update(contentUrl=media_url(document.file.url), encodingFormat="application/pdf")
-    if document.file_size is not None:
-        data["contentSize"] = f"{document.file_size} B"
-    if document.file_sha256:
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "SHA-256", "value": document.file_sha256}
+    files = [pdf_file(pdf) for pdf in document.files()]
+    if files:
+        data["associatedMedia"] = files
+    return data
+
+
+def pdf_file(pdf):
+    """One PDF of an outcome document as a citable file: its language, where it is, its size and its SHA-256."""
+    data = {
+        "@type": "MediaObject",
+        "inLanguage": pdf.language,
+        "contentUrl": media_url(pdf.file.url),
+        "encodingFormat": "application/pdf",
+    }
+    if pdf.size is not None:
+        data["contentSize"] = f"{pdf.size} B"
+    if pdf.sha256:
+        data["sha256"] = pdf.sha256
     return data
 
 
@@ -212,19 +223,7 @@ def outcome_document(document):
         data["legislationPassedBy"] = cica()
     if event.place:
         data["locationCreated"] = {"@type": "Place", "name": event.place}
-    encodings = []
-    for file in document.files():
-        node = {
-            "@type": "MediaObject",
-            "contentUrl": media_url(file.file.url),
-            "encodingFormat": "application/pdf",
-            "inLanguage": file.language,
-        }
-        if file.size is not None:
-            node["contentSize"] = f"{file.size} B"
-        if file.sha256:
-            node["sha256"] = file.sha256
-        encodings.append(node)
+    encodings = [pdf_file(pdf) for pdf in document.files()]
     if encodings:
         data["encoding"] = encodings
     return data

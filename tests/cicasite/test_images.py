@@ -329,7 +329,7 @@ class DocumentFileTests(TestCase):
         self.client.logout()
         page = self.client.get(event.get_absolute_url())
         self.assertContains(page, f'<code class="document__sha256">{digest}</code>')
-        self.assertContains(page, f"Download PDF ({filesizeformat(len(content))})")
+        self.assertContains(page, f'Download PDF (<span lang="en">English</span>, {filesizeformat(len(content))})')
         self.assertEqual(filesizeformat(len(content)), "1.2\xa0MB")
 
     @override_settings(SITE_URL="https://cica.example")
@@ -344,14 +344,16 @@ class DocumentFileTests(TestCase):
                     "@type": "DigitalDocument",
                     "name": "Almaty Act",
                     "url": f"https://cica.example/documents/{document.slug}/",
-                    "contentUrl": f"https://cica.example/media/{document.file.name}",
-                    "encodingFormat": "application/pdf",
-                    "contentSize": f"{len(pdf_bytes())} B",
-                    "identifier": {
-                        "@type": "PropertyValue",
-                        "propertyID": "SHA-256",
-                        "value": hashlib.sha256(pdf_bytes()).hexdigest(),
-                    },
+                    "associatedMedia": [
+                        {
+                            "@type": "MediaObject",
+                            "inLanguage": "en",
+                            "contentUrl": f"https://cica.example/media/{document.file.name}",
+                            "encodingFormat": "application/pdf",
+                            "contentSize": f"{len(pdf_bytes())} B",
+                            "sha256": hashlib.sha256(pdf_bytes()).hexdigest(),
+                        }
+                    ],
                 }
             ],
         )
@@ -360,7 +362,7 @@ class DocumentFileTests(TestCase):
         document = make_document_with_file()
         Path(stored(document.file.name)).unlink()
         page = self.client.get(document.event.get_absolute_url())
-        self.assertContains(page, f"Download PDF ({filesizeformat(len(pdf_bytes()))})")
+        self.assertContains(page, f'Download PDF (<span lang="en">English</span>, {filesizeformat(len(pdf_bytes()))})')
         self.assertContains(page, document.file_sha256)
 
     def test_clearing_the_file_clears_its_size_and_hash(self):
