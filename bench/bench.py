@@ -146,6 +146,11 @@ def wrk(url, seconds, connections, threads=2, headers=()):
     }
 
 
+def ratio(value, reference):
+    """value / reference; NaN when the reference answered nothing (shown as nan, never met)."""
+    return value / reference if reference else float("nan")
+
+
 def drain(server, seconds=20):
     """Wait until gunicorn answers /healthz within 100 ms again (requests wrk left queued are done)."""
     deadline = time.monotonic() + seconds
@@ -241,13 +246,13 @@ def measure_size(size, args, static_root, workdir, last_size):
                 results[(mode, label)] = page | {
                     "path": path,
                     "ref_rps": ref_rps,
-                    "ratio": page["rps"] / ref_rps,
+                    "ratio": ratio(page["rps"], ref_rps),
                     "queries": counts[path],
                     "bytes": weights[path],
                 }
                 print(
                     f"  {size:>4} {mode:<4} {label:<20} {page['rps']:>8.0f} rps  ref {ref_rps:>6.0f}"
-                    f"  ratio {page['rps'] / ref_rps:.2f}  p99 {page['p99']:.1f} ms",
+                    f"  ratio {ratio(page['rps'], ref_rps):.2f}  p99 {page['p99']:.1f} ms",
                     file=sys.stderr,
                 )
                 reference = after
@@ -286,7 +291,7 @@ def print_table(sizes, results, args):
                     str(r["queries"]),
                     f"{r['ratio']:.2f}",
                 ]
-            cells.append(f"{results[large][(mode, label)]['rps'] / results[small][(mode, label)]['rps']:.2f}")
+            cells.append(f"{ratio(results[large][(mode, label)]['rps'], results[small][(mode, label)]['rps']):.2f}")
             print("| " + " | ".join(cells) + " |")
     print()
     print(
@@ -394,7 +399,7 @@ def check_targets(sizes, results, args):
         for mode in args.modes:
             for label in ("events p1", "events last"):
                 # Ratios to /healthz, so that drift of the shared machine between the two runs cancels out.
-                value = big[(mode, label)]["ratio"] / results[small][(mode, label)]["ratio"]
+                value = ratio(big[(mode, label)]["ratio"], results[small][(mode, label)]["ratio"])
                 target(
                     f"{mode}: {label} at {large} >= 0.9 x at {small} (ratios to /healthz)",
                     value >= 0.9,

@@ -156,7 +156,7 @@ def run(url, env, seconds=60, steady=20, connections=16):
         "steady_rps": base["rps"],
         "steady_p99": base["p99"],
         "storm_rps": result["rps"],
-        "ratio": result["rps"] / base["rps"],
+        "ratio": result["rps"] / base["rps"] if base["rps"] else float("nan"),
         "p50": result["p50"],
         "p99": result["p99"],
         "errors": result["bad"] + result["socket_errors"] + base["bad"] + base["socket_errors"],

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
 
 from bench import servers
-from tests.cicasite.test_production import Browser, manage
+from tests.cicasite.test_production import Browser
 from tests.services import requires_nginx
 
 PASSWORD = "a-long-password-123"
@@ -47,7 +47,7 @@ class EdgeTests(SimpleTestCase):
         )
         # One Django start: migrate, content, static files, a superuser, and a draft meeting whose public
         # address shows staff a preview and everyone else a 404.
-        result = manage(
+        result = servers.manage(
             "shell",
             "-c",
             "from django.core.management import call_command as run; "
@@ -58,6 +58,7 @@ class EdgeTests(SimpleTestCase):
             "event = Event.objects.published().order_by('pk').first(); "
             "Event.objects.filter(pk=event.pk).update(publication_status='draft'); print(event.get_absolute_url())",
             env=cls.env,
+            timeout=300,  # a loaded CI machine: three Django commands in one process
         )
         assert result.returncode == 0, result.stderr
         cls.draft_url = result.stdout.strip().splitlines()[-1]
