@@ -12,7 +12,7 @@ from cicasite.core.i18n import order_by_shown
 from cicasite.core.models import public_q
 from cicasite.core.opendata import download
 from cicasite.core.pagecache import cached_data
-from cicasite.core.views import FilteredListView, PreviewMixin
+from cicasite.core.views import FilteredListView, PreviewMixin, filter_chips
 from members.filters import MemberFilter
 from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
@@ -203,7 +203,7 @@ def dimension_list(request):
             "rows": list(rows.values()),
             "filter_form": form,
             "invalid_fields": invalid_fields,
-            "active_filters": [form[name] for name, value in filters.items() if value],
+            "active_filters": filter_chips(request, form, {name: value for name, value in filters.items() if value}),
             "selected_dimension": shown[0] if dimension_slug else None,
             "selected_status": Member.Status(status).label if status else None,
             "show_all": show_all,

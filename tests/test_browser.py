@@ -34,6 +34,7 @@ class MemberFilterBrowserTests(BrowserTestCase):
         page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
         page.on("pageerror", lambda exc: problems.append(str(exc)))
         page.goto(f"{self.live_server_url}/members/")
+        page.locator("summary", has_text="Filters").click()  # folded on a phone
         page.get_by_label("Dimension").select_option("economic")
         page.locator("main form button[type=submit]").first.click()
         page.wait_for_url(re.compile(r"dimension=economic"))
@@ -213,7 +214,8 @@ class LanguageBrowserTests(BrowserTestCase):
         self.assertEqual(page.locator("h1").inner_text(), "Государства-члены и наблюдатели")
         self.assertFalse(page.locator("[data-language-offer]").first.is_visible())  # Russian is what it prefers
 
-        # Filter by dimension, with the Russian form.
+        # Filter by dimension, with the Russian form, folded on a phone.
+        page.locator("summary", has_text="Фильтры").click()
         page.get_by_label("Измерение").select_option("economic")
         page.locator("main form button[type=submit]").first.click()
         page.wait_for_url(re.compile(r"/ru/members/\?.*dimension=economic"))

@@ -72,6 +72,29 @@ def fragment_cacheable(request):
     return bool(settings.DATA_CACHE and request.method in ("GET", "HEAD") and not request.COOKIES and not in_sandbox())
 
 
+def filter_chips(request, form, applied):
+    """Each applied filter as a removable chip: its label, its value as shown, and the address without it.
+
+    `applied` maps the names of the valid, non-empty fields to their cleaned values; their number is
+    the count on the phone's "Filters (2 active)" (templates/includes/filter_form.html).
+    """
+    chips = []
+    for name, value in applied.items():
+        field = form.fields[name]
+        choices = dict(getattr(field, "choices", []) or []) if not hasattr(value, "pk") else {}
+        shown = choices.get(value, value) if choices else value
+        others = [(other, request.GET.get(other, "").strip()) for other in applied if other != name]
+        query = urlencode(others)
+        chips.append(
+            {
+                "label": field.label,
+                "value": shown,
+                "remove_url": f"{request.path}?{query}" if query else request.path,
+            }
+        )
+    return chips
+
+
 class FilteredListView(ListView):
     """A paginated list narrowed by a django-filter FilterSet from GET parameters.
 
@@ -131,23 +154,7 @@ class FilteredListView(ListView):
         return {**context, "view": self, "results_html": mark_safe(entry["html"])}  # rendered by our template
 
     def active_filters(self):
-        """Each applied filter as a removable chip: its label, its value as shown, and the address without it."""
-        applied = self.filterset.applied()
-        chips = []
-        for name, value in applied.items():
-            field = self.filterset.form.fields[name]
-            choices = dict(getattr(field, "choices", []) or []) if not hasattr(value, "pk") else {}
-            shown = choices.get(value, value) if choices else value
-            others = [(other, self.request.GET.get(other, "").strip()) for other in applied if other != name]
-            query = urlencode(others)
-            chips.append(
-                {
-                    "label": field.label,
-                    "value": shown,
-                    "remove_url": f"{self.request.path}?{query}" if query else self.request.path,
-                }
-            )
-        return chips
+        return filter_chips(self.request, self.filterset.form, self.filterset.applied())
 
     def query_names(self):
         return [*self.filterset_class.base_filters, self.page_kwarg]

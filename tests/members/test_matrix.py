@@ -122,6 +122,24 @@ class MatrixOnRealContentTests(TestCase):
         self.assertEqual(row_names(response), ["Azerbaijan", "China", "Kyrgyzstan", "Russia"])
         self.assertEqual([field.name for field in response.context["invalid_fields"]], ["status"])
 
+    def test_each_active_filter_is_a_chip_that_removes_it_and_they_are_counted(self):
+        response = self.client.get(URL, {"dimension": "economic", "status": "member", "all": "1"})
+        chips = [(chip["label"], chip["value"], chip["remove_url"]) for chip in response.context["active_filters"]]
+        self.assertEqual(
+            chips,
+            [
+                ("Dimension", "Economic", "/dimensions/?status=member&all=1"),
+                ("Status", "Member state", "/dimensions/?dimension=economic&all=1"),
+                ("Members shown", "All members", "/dimensions/?dimension=economic&status=member"),
+            ],
+        )
+        self.assertContains(response, '<a class="chip" href="/dimensions/?status=member&amp;all=1">', count=1)
+        self.assertContains(response, "Filters (3 active)", count=1)
+        # An invalid value is not active: it is reported, and left out of the count.
+        response = self.client.get(URL, {"dimension": "economic", "status": "emperor"})
+        self.assertEqual(len(response.context["active_filters"]), 1)
+        self.assertContains(response, "Filters (1 active)", count=1)
+
 
 class MatrixDraftTests(TestCase):
     @classmethod
