@@ -362,11 +362,15 @@ def document_slug(title, year, taken=()):
 def in_language_q(language):
     """The condition for a document to exist in a language, or None for every document.
 
-    For now: every document exists in English, and in another language when it has an official title
-    in it (a Russian text of a document has a Russian title)."""
+    Every document exists in English; in another language when it has an official title in it or a PDF
+    in it (a Russian text without a Russian title on record is still a Russian text)."""
     if language == settings.LANGUAGE_CODE:
         return None
-    return models.Q(**{f"title_{language}__isnull": False})
+    condition = models.Q(**{f"title_{language}__isnull": False})
+    for spec in FILES:
+        if spec.language == language:
+            condition |= ~models.Q(**{spec.file: ""})
+    return condition
 
 
 class DocumentQuerySet(PublishableQuerySet):
@@ -536,8 +540,13 @@ class Document(Publishable):
 
     @property
     def languages(self):
-        """The languages the document exists in (the language filter of /documents/)."""
-        return [code for code in LANGUAGE_CODES if code == settings.LANGUAGE_CODE or getattr(self, f"title_{code}")]
+        """The languages the document exists in (the language filter of /documents/, in_language_q)."""
+        files = {pdf.language for pdf in self.files()}
+        return [
+            code
+            for code in LANGUAGE_CODES
+            if code == settings.LANGUAGE_CODE or getattr(self, f"title_{code}") or code in files
+        ]
 
     @property
     def text(self):

@@ -155,6 +155,16 @@ class DocumentListTests(ArchiveMixin, TestCase):
             with self.subTest(params=params):
                 self.assertEqual(titles(self.client.get(LIST, dict(params))), expected)
 
+    @override_settings(MEDIA_ROOT=MEDIA)
+    def test_a_russian_pdf_without_a_russian_title_counts_as_russian(self):
+        self.declaration.file_ru = SimpleUploadedFile("zayavlenie.pdf", PDF, content_type="application/pdf")
+        self.declaration.save()
+        self.assertEqual(self.declaration.languages, ["en", "ru"])
+        self.assertEqual(
+            titles(self.client.get(LIST, {"language": "ru"})),
+            ["Astana Statement on CICA Transformation", "Joint Declaration"],
+        )
+
     def test_facet_counts_count_what_each_choice_would_give(self):
         form = self.client.get(LIST, {"kind": "statement"}).context["filter_form"]
         self.assertEqual(form.fields["kind"].widget.counts, {"statement": 1, "rules": 1, "declaration": 1})
