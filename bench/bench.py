@@ -15,8 +15,9 @@ Each key page is measured between two runs of the trivial reference view /health
 connections and duration, through the same nginx, which never caches it; after each page run, until gunicorn
 has finished what wrk left queued) and divided by their mean, so the ratio holds although absolute numbers are
 noisy on a shared machine. wrk sends Accept-Encoding: gzip, as browsers and crawlers do. Modes: warm
-(Django's page cache on and nginx's micro-cache: a page is an nginx cache hit) and cold (PAGE_CACHE=0, and a
-cookie on every request, /healthz too, which sends it past nginx's cache: every page request renders).
+(Django's page cache on and nginx's micro-cache: a page is an nginx cache hit) and cold (PAGE_CACHE=0, and an
+Authorization header on every request, /healthz too, which sends it past nginx's cache: every page request
+renders, with the fragments Django keeps per content version, as for a visitor without cookies).
 Queries per request are counted in-process (django.test.utils.CaptureQueriesContext and the test client)
 with the same production settings and the page cache off, i.e. the cost of a render.
 
@@ -210,9 +211,11 @@ def measure_size(size, args, static_root, workdir, last_size):
             PAGE_CACHE="1" if mode == "warm" else "0",
             TRUSTED_PROXIES="127.0.0.1",
         )
-        # Cold: a cookie on every request (pages and /healthz alike) sends it past nginx's micro-cache,
-        # and PAGE_CACHE=0 past Django's: every page request renders.
-        headers = ["Cookie: cica-bench=cold"] if mode == "cold" else []
+        # Cold: an Authorization header on every request (pages and /healthz alike) sends it past nginx's
+        # micro-cache, and PAGE_CACHE=0 past Django's: every page request renders. Not a cookie: a request
+        # with a cookie is never given the fragments Django keeps per content version
+        # (cicasite.core.views.fragment_cacheable), which a visitor without one gets on a cold page.
+        headers = ["Authorization: Bearer cica-bench-cold"] if mode == "cold" else []
         log_path = Path(workdir) / f"gunicorn-{size}-{mode}.log"
         server = Gunicorn(env, "-c", str(ROOT / "gunicorn.conf.py"), log_path=log_path)
         try:
