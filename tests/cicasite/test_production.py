@@ -38,6 +38,29 @@ def prepare(env):
     assert result.returncode == 0, result.stderr
 
 
+def throwaway_database(name, tmp):
+    """A database of its own for a live stack: on PostgreSQL (when the suite runs on it) <name>_<pid>,
+    created afresh; else an SQLite file in tmp. Returns its PostgreSQL name (None for SQLite) and its URL."""
+    if connection.vendor != "postgresql":
+        return None, f"sqlite:///{tmp / 'db.sqlite3'}"
+    dbname = f"{name}_{os.getpid()}"
+    admin_db(f"DROP DATABASE IF EXISTS {dbname}", f"CREATE DATABASE {dbname}")
+    db = settings.DATABASES["default"]
+    return dbname, f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{dbname}"
+
+
+def drop_database(dbname):
+    """Drop what throwaway_database() made (nothing for SQLite: its file goes with tmp)."""
+    if dbname:
+        admin_db(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+
+
+def admin_db(*statements):
+    with connection._nodb_cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
 def live_server(env):
     """gunicorn on a free loopback port with the given environment, one worker."""
     return servers.Gunicorn(env, "cicasite.wsgi", "--workers", "1", "--timeout", "20")
@@ -256,14 +279,7 @@ class ScaleOutTests(SimpleTestCase):
         super().setUpClass()
         cls.tmp = tempfile.TemporaryDirectory(prefix="cica-scale-")
         tmp = Path(cls.tmp.name)
-        if connection.vendor == "postgresql":
-            cls.dbname = f"cica_scale_{os.getpid()}"
-            cls.admin_db(f"DROP DATABASE IF EXISTS {cls.dbname}", f"CREATE DATABASE {cls.dbname}")
-            db = settings.DATABASES["default"]
-            database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{cls.dbname}"
-        else:
-            cls.dbname = None
-            database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
+        cls.dbname, database_url = throwaway_database("cica_scale", tmp)
         cls.env = production_env(
             DATABASE_URL=database_url,
             CACHE_URL=REDIS_URL,
@@ -285,16 +301,9 @@ class ScaleOutTests(SimpleTestCase):
     def tearDownClass(cls):
         cls.a.stop()
         cls.b.stop()
-        if cls.dbname:
-            cls.admin_db(f"DROP DATABASE IF EXISTS {cls.dbname}")
+        drop_database(cls.dbname)
         cls.tmp.cleanup()
         super().tearDownClass()
-
-    @staticmethod
-    def admin_db(*statements):
-        with connection._nodb_cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
 
     def test_both_instances_are_ready_with_the_shared_cache(self):
         for server in (self.a, self.b):

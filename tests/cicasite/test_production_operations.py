@@ -8,17 +8,14 @@ DJANGO_DEBUG off, on PostgreSQL when the suite runs on it (SQLite otherwise), on
 """
 
 import json
-import os
 import re
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
-from django.db import connection
 from django.test import SimpleTestCase
 
 from bench import servers
-from tests.cicasite.test_production import Browser, manage, production_env
+from tests.cicasite.test_production import Browser, drop_database, manage, production_env, throwaway_database
 
 PASSWORD = "Canary-7f3e-a-long-password"
 GUESS = "Canary-guess-5b2a"
@@ -33,14 +30,7 @@ class LiveOperationsTests(SimpleTestCase):
         super().setUpClass()
         cls.tmp = tempfile.TemporaryDirectory(prefix="cica-ops-")
         tmp = Path(cls.tmp.name)
-        if connection.vendor == "postgresql":
-            cls.dbname = f"cica_ops_live_{os.getpid()}"
-            cls.admin_db(f"DROP DATABASE IF EXISTS {cls.dbname}", f"CREATE DATABASE {cls.dbname}")
-            db = settings.DATABASES["default"]
-            database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{cls.dbname}"
-        else:
-            cls.dbname = None
-            database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
+        cls.dbname, database_url = throwaway_database("cica_ops_live", tmp)
         cls.env = production_env(
             DATABASE_URL=database_url,
             STATIC_ROOT=str(tmp / "static"),
@@ -64,16 +54,9 @@ class LiveOperationsTests(SimpleTestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
-        if cls.dbname:
-            cls.admin_db(f"DROP DATABASE IF EXISTS {cls.dbname} WITH (FORCE)")
+        drop_database(cls.dbname)
         cls.tmp.cleanup()
         super().tearDownClass()
-
-    @staticmethod
-    def admin_db(*statements):
-        with connection._nodb_cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
 
     def log_records(self):
         """Every line written so far, each parsed as JSON (a line that is not one object fails the test)."""
