@@ -14,6 +14,7 @@ Imported as bench.servers: the tests run from the repository root, and the bench
 sys.path first. Needs no Django settings of its own: everything runs in subprocesses.
 """
 
+import atexit
 import http.client
 import os
 import secrets
@@ -35,14 +36,19 @@ HOST = "127.0.0.1"
 def production_env(**overrides):
     """This process's environment less DJANGO_* and DATABASE_URL, with production settings, then overrides.
 
-    A fresh random SECRET_KEY per call; SITE_URL, DATABASE_URL, STATIC_ROOT... as the caller says.
+    A fresh random SECRET_KEY per call; SITE_URL, DATABASE_URL, STATIC_ROOT... as the caller says. Without
+    CACHE_URL's Redis, pages go to a file cache: a fresh folder per call (removed at exit), never the
+    var/cache/pages of a `make serve` on the same checkout, whose pages share this build's keys.
     """
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    page_cache = tempfile.mkdtemp(prefix="cica-pages-")
+    atexit.register(shutil.rmtree, page_cache, ignore_errors=True)
     env.update(
         DJANGO_DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         REQUEST_LOG_LEVEL="WARNING",
+        PAGE_CACHE_DIR=page_cache,
     )
     env.update(overrides)
     return env

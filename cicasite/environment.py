@@ -8,6 +8,7 @@ persistent connections) and refuses anything else with a message that says what 
 use. That is about forty lines; a dependency would take more to configure.
 """
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -151,3 +152,30 @@ def parse_cache_url(url):
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc or "cica"}
     raise ImproperlyConfigured(f"CACHE_URL scheme {parts.scheme!r} is not supported; use redis:// or locmem://.")
+
+
+# What a page is made from besides the content: a change to any of these files (a deploy) must not be
+# answered with pages or data cached by the build before it.
+BUILD_SOURCES = ("cicasite", "members", "events", "initiatives", "templates", "static", "locale")
+
+
+def build_id(base_dir=BASE_DIR):
+    """A fingerprint of the code, templates, translations and static files: BUILD_ID, or a hash of them.
+
+    Folded into the page cache's key prefix (cicasite.settings), so that a deploy that changes how a page
+    looks never serves the pages, fragments or data the previous build kept in Redis or var/cache, while
+    the content version (cicasite.core.pagecache) stays what it was. A deploy pipeline may set BUILD_ID
+    (a commit hash); otherwise every process hashes the files itself, the same files giving the same id
+    (a few milliseconds at start-up), plus requirements.txt for a changed library.
+    """
+    given = env_str("BUILD_ID", "")
+    if given:
+        return given
+    digest = hashlib.sha256()
+    files = [base_dir / "requirements.txt"]
+    for top in BUILD_SOURCES:
+        files += (path for path in (base_dir / top).rglob("*") if path.is_file() and "__pycache__" not in path.parts)
+    for path in sorted(files):
+        if path.exists():
+            digest.update(str(path.relative_to(base_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]

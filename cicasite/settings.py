@@ -19,6 +19,8 @@ Variables (all optional in development; docs/production.md "Configuration" has t
     CACHE_URL             redis://host:6379/0, or locmem:// (default); also holds the page cache
                           when it is Redis, otherwise pages go to a file cache in PAGE_CACHE_DIR
     CACHE_KEY_PREFIX      prefix of every cache key (several sites or benchmarks on one Redis)
+    BUILD_ID              the deployed code's id (e.g. its commit); cached pages and data are kept per
+                          build. Unset: a hash of the code, templates, translations and static files
     PAGE_CACHE            cache whole anonymous pages (default on in production, off with DJANGO_DEBUG=1)
     DATA_CACHE            cache facet counts and page boundaries per content version (same default)
     PAGE_CACHE_SECONDS    longest life of a cached page (default 600); edits invalidate at once
@@ -43,6 +45,7 @@ from django.utils.csp import CSP
 from js_asset import static_lazy
 
 from cicasite.environment import (
+    build_id,
     env_bool,
     env_int,
     env_list,
@@ -187,6 +190,7 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "")
 # Cached values are pickles, and a pickle names its class's module: bump this when a cached class
 # moves (3: the ground floor moved to cicasite.core), so that no worker reads a value whose class is gone.
 CACHE_VERSION = 3
+BUILD_ID = build_id()
 CACHES = {
     "default": parse_cache_url(CACHE_URL) | {"KEY_PREFIX": CACHE_KEY_PREFIX, "VERSION": CACHE_VERSION},
     # Whole anonymous pages and their content version: shared by every worker, never per process.
@@ -199,7 +203,8 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     )
-    | {"KEY_PREFIX": f"{CACHE_KEY_PREFIX}pages", "VERSION": CACHE_VERSION},
+    # Per build (cicasite.environment.build_id): a deploy never serves what the previous code rendered.
+    | {"KEY_PREFIX": f"{CACHE_KEY_PREFIX}pages-{BUILD_ID}", "VERSION": CACHE_VERSION},
 }
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 # Facet counts, page boundaries and choice lists per content version (cicasite.core.pagecache.cached_data).

@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cicasite.environment import parse_database_url, read_key, read_secret_key
+from cicasite import settings as site_settings
+from cicasite.environment import build_id, parse_database_url, read_key, read_secret_key
 
 KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -70,3 +71,47 @@ def test_backup_and_log_keys_follow_the_secret_key_rules(name, tmp_path, monkeyp
     monkeypatch.setenv(name, "short")
     with pytest.raises(ImproperlyConfigured, match=f"{name} is too short"):
         read_key(name, debug=False)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A small copy of what a build is made of: code, a template, a stylesheet, a translation."""
+    for name, text in {
+        "requirements.txt": "Django==6.1.3\n",
+        "cicasite/views.py": "def home(request): ...\n",
+        "templates/base.html": "<title>CICA</title>\n",
+        "static/css/base.css": ".a { color: red; }\n",
+        "locale/ru/LC_MESSAGES/django.mo": "binary",
+    }.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_the_same_files_give_the_same_build_id(tree, monkeypatch):
+    monkeypatch.delenv("BUILD_ID", raising=False)
+    assert build_id(tree) == build_id(tree)
+    (tree / "cicasite" / "__pycache__").mkdir()
+    (tree / "cicasite" / "__pycache__" / "views.cpython-313.pyc").write_bytes(b"compiled")
+    assert build_id(tree) == build_id(tree)  # nor does a compiled file change it
+
+
+@pytest.mark.parametrize(
+    "changed", ["templates/base.html", "static/css/base.css", "locale/ru/LC_MESSAGES/django.mo", "requirements.txt"]
+)
+def test_a_deploy_that_changes_a_template_stylesheet_translation_or_library_is_a_new_build(tree, changed, monkeypatch):
+    monkeypatch.delenv("BUILD_ID", raising=False)
+    before = build_id(tree)
+    (tree / changed).write_text((tree / changed).read_text() + "changed\n")
+    assert build_id(tree) != before
+
+
+def test_a_build_id_from_the_deploy_pipeline_wins(tree, monkeypatch):
+    monkeypatch.setenv("BUILD_ID", "4f2a9c1")
+    assert build_id(tree) == "4f2a9c1"
+
+
+def test_cached_pages_and_data_are_kept_per_build():
+    # Every entry of the page cache (pages, fragments, data, the content version) is under this prefix.
+    # The settings module itself, as a server process reads it (tests override CACHES for their own use).
+    assert site_settings.CACHES["pages"]["KEY_PREFIX"].endswith(f"pages-{build_id()}")
