@@ -295,9 +295,10 @@ STORAGES = {
     "staticfiles": {
         # Hashed names in production (long cache lifetimes); plain names in
         # development and tests, where collectstatic has not necessarily run.
+        # Production also stores the CSS minified (cicasite.core.staticfiles).
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        else "cicasite.core.staticfiles.MinifiedStaticFilesStorage",
     },
 }
 

@@ -186,8 +186,8 @@ class EdgeTests(SimpleTestCase):
         self.assertLess(elapsed, EDIT_BOUND_SECONDS)
 
     def test_static_files_come_from_nginx_with_every_header(self):
-        _, home = self.nginx.request("/")
-        stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home).group(1).decode()
+        _, page = self.nginx.request("/members/")
+        stylesheet = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1).decode()
         for path, cache_control in (
             (stylesheet, "public, max-age=31536000, immutable"),
             ("/static/css/site.css", "public, max-age=60"),

@@ -163,7 +163,7 @@ class LiveProductionTests(SimpleTestCase):
                 self.assertEqual((response.status, body), (200, text))
 
     def test_static_files_are_hashed_compressed_long_lived_and_secured(self):
-        _, page = self.server.request("/")
+        _, page = self.server.request("/members/")
         css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1).decode()
         response, body = self.server.request(css, headers={"Accept-Encoding": "gzip"})
         self.assertEqual(response.status, 200)
@@ -171,6 +171,43 @@ class LiveProductionTests(SimpleTestCase):
         self.assertIn("immutable", response.getheader("Cache-Control"))
         self.assertIn("max-age=315360000", response.getheader("Cache-Control"))
         self.assert_security_headers(response)
+
+    def stylesheet(self, path):
+        """The one stylesheet the page at path links: (its name, its text as served)."""
+        _, page = self.server.request(path)
+        sheets = re.findall(rb'<link rel="stylesheet" href="(/static/css/(\w+)\.[0-9a-f]{12}\.css)"', page)
+        self.assertEqual(len(sheets), 1, f"{path} links {sheets}")  # issue 5: no other render-blocking resource
+        response, css = self.server.request(sheets[0][0].decode())
+        self.assertEqual(response.status, 200)
+        return sheets[0][1].decode(), css.decode()
+
+    def test_each_page_loads_one_minified_stylesheet_with_the_parts_it_needs_and_no_others(self):
+        base = [".site-header", ".skip-link", ".card", ".badge"]
+        cases = {
+            "/": ("home", [".hero", ".key-figures", ".members-map", ".event-line"], [".filter-form", ".timeline"]),
+            "/members/": ("site", [".filter-form", ".chip", ".pagination__list", ".members-map"], [".hero"]),
+            "/members/kazakhstan/": ("site", [".layout-detail", ".facts"], [".matrix", ".timeline", ".search-hit"]),
+            "/dimensions/": ("matrix", [".matrix__table", ".filter-form", ".table-wrap"], [".members-map", ".hero"]),
+            "/timeline/": ("timeline", [".timeline-nav"], [".filter-form", ".members-map", ".matrix", ".table-wrap"]),
+            "/search/?q=summit": ("search", [".search-hit", ".site-search"], [".filter-form", ".members-map"]),
+            "/documents/": ("documents", [".document-card", ".filter-form", ".pagination__list"], [".members-map"]),
+            "/about/": ("about", [".toc", ".table-wrap"], [".filter-form", ".members-map", ".hero"]),
+            "/ru/data/": ("about", [".toc", ".table-wrap"], [".filter-form", ".members-map"]),
+        }
+        sources = sum(path.stat().st_size for path in (settings.BASE_DIR / "static" / "css").glob("*.css"))
+        for path, (name, present, absent) in cases.items():
+            with self.subTest(path=path):
+                sheet, css = self.stylesheet(path)
+                self.assertEqual(sheet, name)
+                # Imports inlined (one request), comments and indentation gone (cicasite.core.staticfiles).
+                self.assertNotIn("@import", css)
+                self.assertNotIn("/*", css)
+                self.assertNotIn("\n  ", css)
+                self.assertLess(len(css), sources / 2)
+                for selector in base + present:
+                    self.assertRegex(css, re.escape(selector) + r"[\w-]*[ ,{:.\[>]")
+                for selector in absent:
+                    self.assertNotIn(selector, css)
 
     def test_errors_reveal_nothing(self):
         response, body = self.server.request("/no-such-page/")
