@@ -12,6 +12,7 @@ Exit status 1 when a page misses the budget.
 import argparse
 import re
 import sys
+import urllib.error
 import urllib.request
 
 PAGES = [
@@ -33,8 +34,13 @@ PAGES = [
 
 
 def fetch(url, gzip):
+    """The body as sent (an error page's too: a 404 is a page) and whether it came gzipped."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    try:
+        response = urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
         return response.read(), response.headers.get("Content-Encoding") == "gzip"
 
 

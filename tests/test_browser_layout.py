@@ -19,7 +19,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 # What a list shows as its results: cards, meetings, or (/dimensions/) the five dimension cards,
 # which come before the coordination matrix that the filters narrow.
-FIRST_RESULT = "main .card-grid > li, main .event-list > li, main .matrix-list__item"
+FIRST_RESULT = "main .card-grid > li, main .event-list > li, main .matrix__table tbody tr"
 
 HEIGHT = "el => el.getBoundingClientRect().height"
 TOP = "el => el.getBoundingClientRect().top"

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Member, Role
+from members.views import public_roles
 from tests.content import load_content
 from tests.factories import DRAFT, make_area, make_dimension, make_member, make_role
 
@@ -52,7 +53,13 @@ class MatrixOnRealContentTests(TestCase):
         self.assertContains(
             response, '<abbr class="matrix__mark" title="Coordinator, reported in 2022" aria-hidden="true">C</abbr>'
         )
-        self.assertContains(response, '<span class="visually-hidden">Co-coordinator, reported in 2022</span>')
+        # In words too, in the same cell: read out by screen readers, shown on phones.
+        self.assertContains(
+            response,
+            '<span class="matrix__role"><span class="badge badge--co-coordinator">Co-coordinator</span> '
+            '<span aria-hidden="true">—</span> Human dimension (single area) '
+            '<span class="muted">(Human, reported in 2022)</span></span>',
+        )
 
     def test_rows_are_members_holding_a_role_by_name(self):
         response = self.client.get(URL)
@@ -60,9 +67,11 @@ class MatrixOnRealContentTests(TestCase):
         self.assertEqual(names, sorted(names))
         self.assertEqual(len(names), Member.objects.published().with_role_in().count())
 
-    def test_phone_list_names_role_area_and_dimension(self):
+    def test_the_data_is_on_the_page_once_a_cell_naming_role_area_and_dimension(self):
+        # One table, read as a list on phones (matrix.css): no second copy of the roles (the page budget).
         response = self.client.get(URL)
-        self.assertContains(response, '<ul class="matrix-list">')
+        self.assertNotContains(response, "matrix-list")
+        self.assertContains(response, '<span class="matrix__role">', count=public_roles().count())
         self.assertContains(response, "Energy security", count=1)  # a column header only: nobody coordinates it
         self.assertContains(
             response,
