@@ -161,12 +161,14 @@ def dimension_list(request):
         invalid_fields = [form[name] for name in form.errors]
     dimension_slug, status, show_all = filters.get("dimension"), filters.get("status"), filters.get("all") == "1"
 
+    # Rows in the page's alphabet: by the name shown (Russian on /ru/, English where it has none).
     roles = list(
-        public_roles()
-        .select_related(None)
-        .select_related("member")
-        .defer("member__body", "member__notes")
-        .order_by("member__name", "member__pk", "pk")
+        order_by_shown(
+            public_roles().select_related(None).select_related("member").defer("member__body", "member__notes"),
+            "member__name",
+            "member__pk",
+            "pk",
+        )
     )
     area_dimension = {area.pk: dimension for dimension in dimensions for area in dimension.areas.all()}
     areas = {area.pk: area for dimension in dimensions for area in dimension.areas.all()}
@@ -179,7 +181,7 @@ def dimension_list(request):
     column_index = {area.pk: i for i, area in enumerate(columns)}
     roles = [r for r in roles if r.area_id in column_index and (not status or r.member.status == status)]
     if show_all:
-        members = Member.objects.published().defer("body", "notes").order_by("name", "pk")
+        members = order_by_shown(Member.objects.published().defer("body", "notes"), "name", "pk")
         if status:
             members = members.filter(status=status)
     else:

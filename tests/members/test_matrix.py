@@ -67,6 +67,15 @@ class MatrixOnRealContentTests(TestCase):
         self.assertEqual(names, sorted(names))
         self.assertEqual(len(names), Member.objects.published().with_role_in().count())
 
+    def test_russian_rows_are_in_russian_alphabetical_order_with_or_without_all(self):
+        # Sorted by the English name they began with Афганистан before Азербайджан (Afghanistan < Azerbaijan).
+        for query in ({}, {"all": "1"}):
+            with self.subTest(query=query):
+                response = self.client.get("/ru" + URL, query)
+                names = [row["member"].name_ru for row in response.context["rows"]]
+                self.assertEqual(names, sorted(names))
+                self.assertLess(names.index("Азербайджан"), names.index("Афганистан"))
+
     def test_the_data_is_on_the_page_once_a_cell_naming_role_area_and_dimension(self):
         # One table, read as a list on phones (matrix.css): no second copy of the roles (the page budget).
         response = self.client.get(URL)
