@@ -11,7 +11,8 @@ from django.contrib.sitemaps.views import x_robots_tag
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Count
+from django.db.models import Case, Count, F, Value, When, Window
+from django.db.models.functions import ExtractYear, RowNumber
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
@@ -103,17 +104,23 @@ def about(request):
     )
 
 
+TIMELINE_MEETINGS = 5  # meetings shown a year on /timeline/; the rest are a link to that year's list
+
+
 @require_safe
 def timeline(request):
     """/timeline/: CICA's history from the records, year by year, oldest first.
 
     Three queries whatever the data size: published meetings, chairmanships of
-    published members, published members whose joining year is known.
+    published members, published members whose joining year is known. A year shows at
+    most TIMELINE_MEETINGS meetings, summits and ministerial meetings first (CICA's own
+    record has three at most), and links to the meetings list for the rest: the page
+    stays the same size however many meetings an archive holds.
     """
     years = {}
 
     def year(number):
-        return years.setdefault(number, {"year": number, "chairs": [], "accessions": [], "meetings": []})
+        return years.setdefault(number, {"year": number, "chairs": [], "accessions": [], "meetings": [], "more": 0})
 
     for chairmanship in (
         Chairmanship.objects.published()
@@ -133,8 +140,26 @@ def timeline(request):
         sorted(accessions, key=lambda m: (m.joined, statuses.index(m.status))), key=lambda m: (m.joined, m.status)
     ):
         year(joined)["accessions"].append({"status": status, "members": list(members)})
-    for event in Event.objects.published().defer("body", "notes").order_by("start_date", "title", "pk"):
-        year(event.start_date.year)["meetings"].append(event)
+    importance = Case(
+        When(kind__in=[Event.Kind.SUMMIT, Event.Kind.MILESTONE], then=Value(0)),
+        When(kind=Event.Kind.MINISTERIAL, then=Value(1)),
+        default=Value(2),
+    )
+    in_year = {"partition_by": [ExtractYear("start_date")]}
+    meetings = (
+        Event.objects.published()
+        .defer("body", "notes")
+        .annotate(
+            rank=Window(RowNumber(), order_by=[importance.asc(), F("start_date").asc(), F("pk").asc()], **in_year),
+            in_year=Window(Count("pk"), **in_year),
+        )
+        .filter(rank__lte=TIMELINE_MEETINGS)
+        .order_by("start_date", "title", "pk")
+    )
+    for event in meetings:
+        entry = year(event.start_date.year)
+        entry["meetings"].append(event)
+        entry["more"] = event.in_year - min(event.in_year, TIMELINE_MEETINGS)
 
     timeline = [years[number] for number in sorted(years)]
     decades = {}

@@ -137,3 +137,33 @@ class TimelineQueryCountTests(TestCase):
         with CaptureQueriesContext(connection) as large:
             self.client.get(URL)
         self.assertEqual(len(small), len(large))
+
+
+class TimelineBusyYearTests(TestCase):
+    """However many meetings an archive holds, a year shows a few, summits and ministerials first."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.others = [make_event(kind=Event.Kind.SOC, start_date=date(2019, 1, day)) for day in range(1, 9)]
+        cls.summit = make_event(kind=Event.Kind.SUMMIT, start_date=date(2019, 12, 1))
+        cls.ministerial = make_event(kind=Event.Kind.MINISTERIAL, start_date=date(2019, 11, 1))
+        cls.quiet = make_event(kind=Event.Kind.SOC, start_date=date(2020, 5, 1))
+
+    def test_a_busy_year_shows_its_summit_and_ministerial_first_then_the_earliest_in_date_order(self):
+        response = self.client.get(URL)
+        shown = year_of(response, 2019)["meetings"]
+        self.assertEqual(len(shown), 5)
+        self.assertEqual(shown, sorted(shown, key=lambda event: event.start_date))
+        self.assertEqual(set(shown), {*self.others[:3], self.summit, self.ministerial})
+
+    def test_the_rest_of_the_year_is_a_link_to_its_meetings(self):
+        response = self.client.get(URL)
+        self.assertContains(response, '<a href="/events/?year=2019">and 5 more meetings in 2019</a>', html=True)
+        self.assertEqual(year_of(response, 2020)["more"], 0)
+        self.assertNotContains(response, "?year=2020")
+        # The link leads to all ten of the year.
+        self.assertEqual(self.client.get("/events/", {"year": 2019}).context["paginator"].count, 10)
+
+    def test_in_russian_too(self):
+        response = self.client.get("/ru" + URL)
+        self.assertContains(response, '<a href="/ru/events/?year=2019">и ещё 5 мероприятий в 2019 г.</a>', html=True)
