@@ -37,8 +37,10 @@ the vectors index only the words; snippets are cut from the column's plain text 
 the SQLite fallback matches the plain text too, so "strong" or "href" never find the markup.
 """
 
+import copy
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property, reduce
 from operator import or_
 
@@ -55,6 +57,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Subquery, TextField, Value, When, Window
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, StrIndex, Substr
 from django.db.models.lookups import LessThan
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from modeltranslation.utils import build_localized_fieldname
@@ -218,6 +221,11 @@ def trigram_matches(kind, query, language):
     for a query too short for trigrams."""
     if len(query) < TRIGRAM_MIN_LENGTH:
         return None
+    return _similar(kind, query, language)
+
+
+def _similar(kind, query, language):
+    """name % q or title %> q in every column of the language, or None for a kind without such fields."""
     conditions = [Q(**{f"{field}__trigram_similar": query}) for field in trigram_fields(kind, kind.similar, language)]
     conditions += [
         Q(**{f"{field}__trigram_word_similar": query}) for field in trigram_fields(kind, kind.word_similar, language)
@@ -238,8 +246,21 @@ def _search_postgresql(kind, query):
     4. the total counted over at most TOTAL_CAP + 1 matching rows: "more than 1,000".
 
     So a common word shows ranked hits from the first CANDIDATES matches, with "more than 1,000".
+
+    The statement is built and compiled by the ORM once per kind, language and shape of query (trigrams
+    or not, the number of words), then run with the query's values: building it cost twice as much as
+    running it (_Prepared).
     """
-    language = current_language()
+    words = terms(query)
+    prepared = _Prepared.get(kind, current_language(), len(query) >= TRIGRAM_MIN_LENGTH, len(words))
+    rows = prepared.run(query, words)
+    hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
+    return _group(kind, hits, rows[0].total if rows else 0)
+
+
+def _statement(kind, language, query, words, trigrams):
+    """The queryset of _search_postgresql() for a query (and its fallback words); trigram conditions only
+    when trigrams is true (the query is long enough)."""
     text_query = SearchQuery(query, search_type="websearch", config=config(language))
     similarities = [TrigramSimilarity(field, query) for field in trigram_fields(kind, kind.similar, language)] + [
         TrigramWordSimilarity(query, field) for field in trigram_fields(kind, kind.word_similar, language)
@@ -255,7 +276,7 @@ def _search_postgresql(kind, query):
     # the text has not (PostgreSQL skips it when the one-time test fails).
     text = public.filter(search=text_query).values("pk")
     parts = [text]
-    names = trigram_matches(kind, query, language)
+    names = _similar(kind, query, language) if trigrams else None
     if names is not None:
         few = LessThan(CappedCount(text[:CANDIDATES]), CANDIDATES)
         parts.append(public.filter(names, few).values("pk"))
@@ -265,7 +286,7 @@ def _search_postgresql(kind, query):
         return first.union(*rest).order_by() if rest else first  # order_by(): not even Meta.ordering
 
     candidates = union(CANDIDATES)
-    rows = list(
+    return (
         kind.queryset()
         .alias(search=search_vector(kind, language))
         .filter(pk__in=candidates)
@@ -276,7 +297,7 @@ def _search_postgresql(kind, query):
                 shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
             ),
             snippet_marked=SearchHeadline(
-                _joined(kind, kind.snippet, language, query),
+                _joined(kind, kind.snippet, language, words),
                 text_query,
                 max_words=40,
                 min_words=20,
@@ -288,8 +309,67 @@ def _search_postgresql(kind, query):
         .defer(*kind.deferred())
         .order_by("-rank", *kind.order)[:LIMIT]
     )
-    hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
-    return _group(kind, hits, rows[0].total if rows else 0)
+
+
+class _Prepared:
+    """_statement() compiled once for a kind, language and query shape, run again with new values.
+
+    The ORM builds and compiles it with stand-ins for the query and its words (private-use characters
+    that no query contains); each parameter of the compiled SQL is then known as the query, one of
+    its words, the clock (public_q()'s now: every datetime, read again on each run) or a constant.
+    A run executes that SQL with the new values and turns the rows into instances as the ORM would
+    (select_related, deferred fields, annotations), through the same compiler: same results, same
+    one query per kind, without rebuilding four subqueries of expressions on every search.
+    """
+
+    QUERY = "\ue002query\ue002"
+    WORD = "\ue002word{}\ue002"
+    cache = {}
+
+    def __init__(self, kind, language, trigrams, count):
+        words = [self.WORD.format(i) for i in range(count)]
+        before = timezone.now()
+        self.queryset = _statement(kind, language, self.QUERY, words, trigrams)
+        self.compiler = self.queryset.query.get_compiler(connection=connection)
+        self.sql, params = self.compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
+        after = timezone.now()
+        values = {self.QUERY: "query", **{word: i for i, word in enumerate(words)}}
+        self.slots = [
+            (values[param], None)
+            if isinstance(param, str) and param in values
+            else ("now", None)
+            if isinstance(param, datetime)
+            else ("constant", param)
+            for param in params
+        ]
+        found = {slot for slot, _ in self.slots}
+        clocks = [param for param in params if isinstance(param, datetime)]
+        if (
+            "\ue002" in self.sql
+            or any(isinstance(param, str) and "\ue002" in param and param not in values for param in params)
+            or not found >= set(values.values())
+            or not all(before <= clock <= after for clock in clocks)
+        ):
+            raise RuntimeError(f"search: the {kind.key} statement cannot be prepared (a value not in its parameters)")
+
+    @classmethod
+    def get(cls, kind, language, trigrams, count):
+        key = (connection.alias, kind, language, config(language), trigrams, count, LIMIT, CANDIDATES, TOTAL_CAP)
+        if key not in cls.cache:
+            cls.cache[key] = cls(kind, language, trigrams, count)
+        return cls.cache[key]
+
+    def run(self, query, words):
+        """The rows for a query, as the queryset would give them."""
+        now = timezone.now()
+        values = {"query": query, "now": now, **dict(enumerate(words))}
+        params = tuple(value if slot == "constant" else values[slot] for slot, value in self.slots)
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connection  # this thread's
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        queryset = self.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)
 
 
 class CappedCount(Subquery):
@@ -305,11 +385,11 @@ def _group(kind, hits, total):
     return Group(kind.key, hits, min(total, TOTAL_CAP), more)
 
 
-def _joined(kind, fields, language, query=""):
+def _joined(kind, fields, language, words=()):
     texts = [
         _window(
             PlainText(shown(kind, field, language)) if is_rich(kind.model, field) else shown(kind, field, language),
-            query,
+            words,
         )
         for field in fields
     ]
@@ -318,11 +398,11 @@ def _joined(kind, fields, language, query=""):
     return Concat(*[part for text in texts for part in (text, Value(" "))][:-1], output_field=TextField())
 
 
-def _window(text, query):
+def _window(text, words):
     """SNIPPET_WINDOW characters of a text around the first place one of the query's words occurs
-    (their fallback stems, found with strpos), or its start: ts_headline reads only these. On a
-    PDF's text (100,000 characters) the whole text cost it about 30 ms a hit; a window, under one."""
-    found = [NullIf(StrIndex(Lower(text), Value(word)), Value(0)) for word in terms(query)]
+    (their fallback stems, terms(), found with strpos), or its start: ts_headline reads only these. On
+    a PDF's text (100,000 characters) the whole text cost it about 30 ms a hit; a window, under one."""
+    found = [NullIf(StrIndex(Lower(text), Value(word)), Value(0)) for word in words]
     if not found:
         return Substr(text, 1, SNIPPET_WINDOW)
     first = found[0] if len(found) == 1 else Least(*found)

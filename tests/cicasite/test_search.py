@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from unittest import skipIf, skipUnless
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cicasite.core import search
 from cicasite.core.search import search_site
@@ -233,6 +234,37 @@ class QueryCountTests(TestCase):
         self.assertEqual([len(g.hits) for g in groups], [10, 10, 10, 10])
         self.assertEqual(few, many)
         self.assertEqual(many, SEARCH_QUERIES)
+
+
+@skipUnless(POSTGRESQL, ONLY_POSTGRESQL)
+class PreparedStatementTests(TestCase):
+    """Each kind's statement is compiled once per language and query shape, then run with new values."""
+
+    def setUp(self):
+        search._Prepared.cache.clear()
+
+    def titles(self, q):
+        return [str(hit.object) for hit in search_site(q)[1].hits]
+
+    def test_one_statement_per_kind_and_shape_run_with_each_query(self):
+        make_event(title="Lotus meeting", slug="lotus", summary="On lotus ponds.")
+        make_event(title="Lilac meeting", slug="lilac", summary="Lilac " + "filler " * 500 + "among bushes.")
+        self.assertEqual(self.titles("lotus"), ["Lotus meeting"])
+        self.assertEqual(self.titles("lilac"), ["Lilac meeting"])
+        self.assertEqual(len(search._Prepared.cache), 4)  # one per kind, both queries of the same shape
+        # The snippet's window (search.SNIPPET_WINDOW) starts near the word of this query.
+        self.assertIn("among <mark>bushes</mark>", search_site("bushes")[1].hits[0].snippet_html)
+        self.assertEqual(self.titles("pond lotus"), ["Lotus meeting"])  # two words: another shape
+        self.assertEqual(len(search._Prepared.cache), 8)
+
+    def test_the_clock_is_read_on_every_search(self):
+        now = timezone.now()
+        make_event(title="Lotus meeting", slug="lotus", publish_at=now + timedelta(hours=1))
+        make_event(title="Lotus forum", slug="lotus-forum", unpublish_at=now + timedelta(hours=1))
+        with time_machine.travel(now, tick=False):
+            self.assertEqual(self.titles("lotus"), ["Lotus forum"])
+        with time_machine.travel(now + timedelta(hours=2), tick=False):
+            self.assertEqual(self.titles("lotus"), ["Lotus meeting"])
 
 
 class RankingTests(TestCase):
