@@ -54,9 +54,20 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, Subquery, TextField, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, StrIndex, Substr
-from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -259,8 +270,9 @@ def _search_postgresql(kind, query):
 
 
 def _statement(kind, language, query, words, trigrams):
-    """The queryset of _search_postgresql() for a query (and its fallback words); trigram conditions only
-    when trigrams is true (the query is long enough)."""
+    """The statement of _search_postgresql() for a query (and its fallback words; trigram conditions only
+    when trigrams is true: the query is long enough), as the ORM builds it: the main queryset and the
+    querysets of its common table expressions, [(name, queryset, materialized)], which it reads by name."""
     text_query = SearchQuery(query, search_type="websearch", config=config(language))
     similarities = [TrigramSimilarity(field, query) for field in trigram_fields(kind, kind.similar, language)] + [
         TrigramWordSimilarity(query, field) for field in trigram_fields(kind, kind.word_similar, language)
@@ -273,26 +285,24 @@ def _statement(kind, language, query, words, trigrams):
     # (One scan of "text or name" would test the name's trigram similarity on row after row.) Names
     # similar to the query (typos: "Kazakstan") are looked for only while the text matches fewer than
     # CANDIDATES rows: a trigram scan for a common word costs more than all the rest, and finds little
-    # the text has not (PostgreSQL skips it when the one-time test fails).
+    # the text has not (PostgreSQL skips it when the one-time test fails). The first CANDIDATES rows
+    # matching the text are read once (MATERIALIZED), for the candidates and that test.
     text = public.filter(search=text_query).values("pk")
-    parts = [text]
+    ctes = [("search_text", text[:CANDIDATES], True), ("search_text_all", text[: TOTAL_CAP + 1], False)]
     names = _similar(kind, query, language) if trigrams else None
     if names is not None:
-        few = LessThan(CappedCount(text[:CANDIDATES]), CANDIDATES)
-        parts.append(public.filter(names, few).values("pk"))
-
-    def union(limit):
-        first, *rest = [part[:limit] for part in parts]
-        return first.union(*rest).order_by() if rest else first  # order_by(): not even Meta.ordering
-
-    candidates = union(CANDIDATES)
-    return (
+        few = RawSQL(f"(SELECT COUNT(*) FROM search_text) < {CANDIDATES}", (), output_field=BooleanField())
+        names = public.filter(names, few).values("pk")
+        ctes += [("search_names", names[:CANDIDATES], False), ("search_names_all", names[: TOTAL_CAP + 1], False)]
+    candidates = " UNION ".join(f"SELECT id FROM {name}" for name, _, _ in ctes if not name.endswith("_all"))
+    matches = " UNION ".join(f"SELECT id FROM {name}" for name, _, _ in ctes if name.endswith("_all"))
+    queryset = (
         kind.queryset()
         .alias(search=search_vector(kind, language))
-        .filter(pk__in=candidates)
+        .filter(pk__in=RawSQL(candidates, ()))
         .annotate(
             rank=SearchRank(F("search"), text_query) + similarity,
-            total=CappedCount(union(TOTAL_CAP + 1)),
+            total=RawSQL(f"SELECT COUNT(*) FROM ({matches}) AS matches", (), output_field=IntegerField()),
             title_marked=SearchHeadline(
                 shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
             ),
@@ -309,6 +319,7 @@ def _statement(kind, language, query, words, trigrams):
         .defer(*kind.deferred())
         .order_by("-rank", *kind.order)[:LIMIT]
     )
+    return queryset, ctes
 
 
 class _Prepared:
@@ -329,10 +340,20 @@ class _Prepared:
     def __init__(self, kind, language, trigrams, count):
         words = [self.WORD.format(i) for i in range(count)]
         before = timezone.now()
-        self.queryset = _statement(kind, language, self.QUERY, words, trigrams)
+        self.queryset, ctes = _statement(kind, language, self.QUERY, words, trigrams)
+        parts = [
+            (name, materialized, queryset.query.get_compiler(connection=connection).as_sql())
+            for name, queryset, materialized in ctes
+        ]
         self.compiler = self.queryset.query.get_compiler(connection=connection)
-        self.sql, params = self.compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
+        sql, params = self.compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
         after = timezone.now()
+        ctes_sql = ", ".join(
+            f"{name}(id) AS {'MATERIALIZED ' if materialized else ''}({cte_sql})"
+            for name, materialized, (cte_sql, _) in parts
+        )
+        self.sql = f"WITH {ctes_sql} {sql}"
+        params = [param for _, _, (_, cte_params) in parts for param in cte_params] + list(params)
         values = {self.QUERY: "query", **{word: i for i, word in enumerate(words)}}
         self.slots = [
             (values[param], None)
@@ -370,13 +391,6 @@ class _Prepared:
         queryset = self.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
-
-
-class CappedCount(Subquery):
-    """How many rows the subquery returns, as a scalar subquery: given a LIMIT, a count that stops there."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
-    output_field = IntegerField()
 
 
 def _group(kind, hits, total):
