@@ -54,7 +54,6 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.backends.signals import connection_created
 from django.db.models import (
     BooleanField,
     Case,
@@ -69,7 +68,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, StrIndex, Substr
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -333,7 +331,7 @@ class _Prepared:
     its words, the clock (public_q()'s now: every datetime, read again on each run) or a constant,
     which is written into the SQL (so the planner sees "publication_status = 'published'"). A run
     executes that SQL with the new values as a server-side prepared statement (psycopg prepares it on
-    its connection the first time) with a generic plan (_generic_plans()): PostgreSQL parses and
+    its connection the first time) with a generic plan (generic_plans()): PostgreSQL parses and
     plans it once per connection, not on every search. The rows become instances as the ORM would
     make them (select_related, deferred fields, annotations), through the same compiler: same
     results, one query per kind, without rebuilding four subqueries of expressions on every search.
@@ -437,13 +435,13 @@ def _preparing_cursor_class():
     return PreparingCursor
 
 
-@receiver(connection_created)
-def _generic_plans(sender, connection, **kwargs):
-    """On each new PostgreSQL connection: statements prepared on request (psycopg's prepare=True, only
-    _prepared_cursor() asks; Django's own cursors bind on the client and never prepare), with generic
-    plans: a custom plan per search would cost what preparing saves. The search statements are
-    written so that their generic plan is the one PostgreSQL picks for a rare word (bitmap scans of
-    the GIN indexes, stopped by their LIMITs); for a common word it is cheaper than the custom one."""
+def generic_plans(sender, connection, **kwargs):
+    """connection_created (cicasite.core.apps): on each new PostgreSQL connection, statements prepared on
+    request only (psycopg's prepare=True: only _prepared_cursor() asks; Django's own cursors bind on the
+    client and never prepare), with generic plans: a custom plan per search would cost what preparing
+    saves. The search statements are written so that their generic plan is the one PostgreSQL picks for
+    a rare word (bitmap scans of the GIN indexes, stopped by their LIMITs); for a common word it is
+    cheaper than the custom one."""
     if connection.vendor == "postgresql":
         connection.connection.prepare_threshold = 2**31 - 1  # nothing prepared unless asked for
         with connection.connection.cursor() as cursor:
