@@ -20,7 +20,7 @@ class CoreConfig(AppConfig):
         from django.db.models import fields
         from modeltranslation.translator import translator
 
-        from cicasite.core import i18n, logs, preferences, publishing, richtext
+        from cicasite.core import i18n, logs, preferences, publishing, richtext, search
         from cicasite.core.models import publishable_models
         from cicasite.core.pagecache import bump_on_content_change
 
@@ -47,3 +47,5 @@ class CoreConfig(AppConfig):
         fields.BLANK_CHOICE_LABEL = _("- Select an option -")
         # Not business logic either: SQLite learns the plain text of rich text (the search fallback).
         connection_created.connect(richtext.sqlite_functions, dispatch_uid="richtext-sqlite-functions")
+        # Nor this: PostgreSQL plans site search's prepared statements once per connection (cicasite.core.search).
+        connection_created.connect(search.generic_plans, dispatch_uid="search-generic-plans")

@@ -37,9 +37,11 @@ the vectors index only the words; snippets are cut from the column's plain text 
 the SQLite fallback matches the plain text too, so "strong" or "href" never find the markup.
 """
 
+import copy
 import re
 from dataclasses import dataclass
-from functools import cached_property, reduce
+from datetime import datetime
+from functools import cache, cached_property, reduce
 from operator import or_
 
 from django.apps import apps
@@ -52,9 +54,21 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, Subquery, TextField, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, StrIndex, Substr
-from django.db.models.lookups import LessThan
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from modeltranslation.utils import build_localized_fieldname
@@ -218,6 +232,11 @@ def trigram_matches(kind, query, language):
     for a query too short for trigrams."""
     if len(query) < TRIGRAM_MIN_LENGTH:
         return None
+    return _similar(kind, query, language)
+
+
+def _similar(kind, query, language):
+    """name % q or title %> q in every column of the language, or None for a kind without such fields."""
     conditions = [Q(**{f"{field}__trigram_similar": query}) for field in trigram_fields(kind, kind.similar, language)]
     conditions += [
         Q(**{f"{field}__trigram_word_similar": query}) for field in trigram_fields(kind, kind.word_similar, language)
@@ -238,8 +257,22 @@ def _search_postgresql(kind, query):
     4. the total counted over at most TOTAL_CAP + 1 matching rows: "more than 1,000".
 
     So a common word shows ranked hits from the first CANDIDATES matches, with "more than 1,000".
+
+    The statement is built and compiled by the ORM once per kind, language and shape of query (trigrams
+    or not, the number of words), then run with the query's values: building it cost twice as much as
+    running it (_Prepared).
     """
-    language = current_language()
+    words = terms(query)
+    prepared = _Prepared.get(kind, current_language(), len(query) >= TRIGRAM_MIN_LENGTH, len(words))
+    rows = prepared.run(query, words)
+    hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
+    return _group(kind, hits, rows[0].total if rows else 0)
+
+
+def _statement(kind, language, query, words, trigrams):
+    """The statement of _search_postgresql() for a query (and its fallback words; trigram conditions only
+    when trigrams is true: the query is long enough), as the ORM builds it: the main queryset and the
+    querysets of its common table expressions, [(name, queryset, materialized)], which it reads by name."""
     text_query = SearchQuery(query, search_type="websearch", config=config(language))
     similarities = [TrigramSimilarity(field, query) for field in trigram_fields(kind, kind.similar, language)] + [
         TrigramWordSimilarity(query, field) for field in trigram_fields(kind, kind.word_similar, language)
@@ -252,31 +285,29 @@ def _search_postgresql(kind, query):
     # (One scan of "text or name" would test the name's trigram similarity on row after row.) Names
     # similar to the query (typos: "Kazakstan") are looked for only while the text matches fewer than
     # CANDIDATES rows: a trigram scan for a common word costs more than all the rest, and finds little
-    # the text has not (PostgreSQL skips it when the one-time test fails).
+    # the text has not (PostgreSQL skips it when the one-time test fails). The first CANDIDATES rows
+    # matching the text are read once (MATERIALIZED), for the candidates and that test.
     text = public.filter(search=text_query).values("pk")
-    parts = [text]
-    names = trigram_matches(kind, query, language)
+    ctes = [("search_text", text[:CANDIDATES], True), ("search_text_all", text[: TOTAL_CAP + 1], False)]
+    names = _similar(kind, query, language) if trigrams else None
     if names is not None:
-        few = LessThan(CappedCount(text[:CANDIDATES]), CANDIDATES)
-        parts.append(public.filter(names, few).values("pk"))
-
-    def union(limit):
-        first, *rest = [part[:limit] for part in parts]
-        return first.union(*rest).order_by() if rest else first  # order_by(): not even Meta.ordering
-
-    candidates = union(CANDIDATES)
-    rows = list(
+        few = RawSQL(f"(SELECT COUNT(*) FROM search_text) < {CANDIDATES}", (), output_field=BooleanField())
+        names = public.filter(names, few).values("pk")
+        ctes += [("search_names", names[:CANDIDATES], False), ("search_names_all", names[: TOTAL_CAP + 1], False)]
+    candidates = " UNION ".join(f"SELECT id FROM {name}" for name, _, _ in ctes if not name.endswith("_all"))
+    matches = " UNION ".join(f"SELECT id FROM {name}" for name, _, _ in ctes if name.endswith("_all"))
+    queryset = (
         kind.queryset()
         .alias(search=search_vector(kind, language))
-        .filter(pk__in=candidates)
+        .filter(pk__in=RawSQL(candidates, ()))
         .annotate(
             rank=SearchRank(F("search"), text_query) + similarity,
-            total=CappedCount(union(TOTAL_CAP + 1)),
+            total=RawSQL(f"SELECT COUNT(*) FROM ({matches}) AS matches", (), output_field=IntegerField()),
             title_marked=SearchHeadline(
                 shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
             ),
             snippet_marked=SearchHeadline(
-                _joined(kind, kind.snippet, language, query),
+                _joined(kind, kind.snippet, language, words),
                 text_query,
                 max_words=40,
                 min_words=20,
@@ -286,17 +317,135 @@ def _search_postgresql(kind, query):
             ),
         )
         .defer(*kind.deferred())
-        .order_by("-rank", *kind.order)[:LIMIT]
+        # pk last: equal ranks and titles (untranslated synthetic records) in one order whatever the plan.
+        .order_by("-rank", *kind.order, "pk")[:LIMIT]
     )
-    hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
-    return _group(kind, hits, rows[0].total if rows else 0)
+    return queryset, ctes
 
 
-class CappedCount(Subquery):
-    """How many rows the subquery returns, as a scalar subquery: given a LIMIT, a count that stops there."""
+class _Prepared:
+    """_statement() compiled once for a kind, language and query shape, and prepared by PostgreSQL.
 
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
-    output_field = IntegerField()
+    The ORM builds and compiles it with stand-ins for the query and its words (private-use characters
+    that no query contains); each parameter of the compiled SQL is then known as the query, one of
+    its words, the clock (public_q()'s now: every datetime, read again on each run) or a constant,
+    which is written into the SQL (so the planner sees "publication_status = 'published'"). A run
+    executes that SQL with the new values as a server-side prepared statement (psycopg prepares it on
+    its connection the first time) with a generic plan (generic_plans()): PostgreSQL parses and
+    plans it once per connection, not on every search. The rows become instances as the ORM would
+    make them (select_related, deferred fields, annotations), through the same compiler: same
+    results, one query per kind, without rebuilding four subqueries of expressions on every search.
+    Planning and building had cost three times what running the statements did.
+    """
+
+    QUERY = "\ue002query\ue002"
+    WORD = "\ue002word{}\ue002"
+    cache = {}
+
+    def __init__(self, kind, language, trigrams, count):
+        words = [self.WORD.format(i) for i in range(count)]
+        before = timezone.now()
+        self.queryset, ctes = _statement(kind, language, self.QUERY, words, trigrams)
+        parts = [
+            (name, materialized, queryset.query.get_compiler(connection=connection).as_sql())
+            for name, queryset, materialized in ctes
+        ]
+        self.compiler = self.queryset.query.get_compiler(connection=connection)
+        sql, params = self.compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
+        after = timezone.now()
+        ctes_sql = ", ".join(
+            f"{name}(id) AS {'MATERIALIZED ' if materialized else ''}({cte_sql})"
+            for name, materialized, (cte_sql, _) in parts
+        )
+        params = [param for _, _, (_, cte_params) in parts for param in cte_params] + list(params)
+        values = {self.QUERY: "query", **{word: i for i, word in enumerate(words)}}
+        # The SQL with each constant written in, and a placeholder (%s) for each value of a run.
+        pieces, self.slots, constants = [], [], iter(params)
+        for piece in re.split(r"(%%|%s)", f"WITH {ctes_sql} {sql}"):
+            if piece != "%s":
+                pieces.append(piece)
+                continue
+            param = next(constants)
+            if isinstance(param, str) and param in values:
+                self.slots.append(values[param])
+            elif isinstance(param, datetime) and before <= param <= after:
+                self.slots.append("now")
+            elif isinstance(param, (str, int)) and "\ue002" not in str(param):
+                pieces.append(_literal(param))
+                continue
+            else:
+                raise RuntimeError(f"search: the {kind.key} statement has a parameter it cannot prepare: {param!r}")
+            pieces.append("%s")
+        self.sql = "".join(pieces)
+        if next(constants, None) is not None or "\ue002" in self.sql or not set(self.slots) >= set(values.values()):
+            raise RuntimeError(f"search: the {kind.key} statement cannot be prepared (a value not in its parameters)")
+
+    @classmethod
+    def get(cls, kind, language, trigrams, count):
+        key = (connection.alias, kind, language, config(language), trigrams, count, LIMIT, CANDIDATES, TOTAL_CAP)
+        if key not in cls.cache:
+            cls.cache[key] = cls(kind, language, trigrams, count)
+        return cls.cache[key]
+
+    def params(self, query, words):
+        """The values of a run, in the order of the placeholders."""
+        values = {"query": query, "now": timezone.now(), **dict(enumerate(words))}
+        return tuple(values[slot] for slot in self.slots)
+
+    def run(self, query, words):
+        """The rows for a query, as the queryset would give them."""
+        params = self.params(query, words)
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connection  # this thread's
+
+        def execute_sql(*args, **kwargs):
+            with _prepared_cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return [cursor.fetchall()]  # one chunk of rows, as compiler.results_iter() reads them
+
+        compiler.execute_sql = execute_sql
+        queryset = self.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)
+
+
+def _literal(value):
+    """A constant as an SQL literal in a statement with placeholders (% doubled)."""
+    from psycopg import sql  # PostgreSQL only
+
+    return sql.Literal(value).as_string(connection.connection).replace("%", "%%")
+
+
+def _prepared_cursor():
+    """A cursor of the connection whose statements PostgreSQL prepares (server-side binding), wrapped as
+    Django wraps its own (counted by assertNumQueries, logged in DEBUG)."""
+    connection.ensure_connection()
+    cursor = _preparing_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+@cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor  # PostgreSQL only
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True, **kwargs)
+
+    return PreparingCursor
+
+
+def generic_plans(sender, connection, **kwargs):
+    """connection_created (cicasite.core.apps): on each new PostgreSQL connection, statements prepared on
+    request only (psycopg's prepare=True: only _prepared_cursor() asks; Django's own cursors bind on the
+    client and never prepare), with generic plans: a custom plan per search would cost what preparing
+    saves. The search statements are written so that their generic plan is the one PostgreSQL picks for
+    a rare word (bitmap scans of the GIN indexes, stopped by their LIMITs); for a common word it is
+    cheaper than the custom one."""
+    if connection.vendor == "postgresql":
+        connection.connection.prepare_threshold = 2**31 - 1  # nothing prepared unless asked for
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
 
 
 def _group(kind, hits, total):
@@ -305,11 +454,11 @@ def _group(kind, hits, total):
     return Group(kind.key, hits, min(total, TOTAL_CAP), more)
 
 
-def _joined(kind, fields, language, query=""):
+def _joined(kind, fields, language, words=()):
     texts = [
         _window(
             PlainText(shown(kind, field, language)) if is_rich(kind.model, field) else shown(kind, field, language),
-            query,
+            words,
         )
         for field in fields
     ]
@@ -318,11 +467,11 @@ def _joined(kind, fields, language, query=""):
     return Concat(*[part for text in texts for part in (text, Value(" "))][:-1], output_field=TextField())
 
 
-def _window(text, query):
+def _window(text, words):
     """SNIPPET_WINDOW characters of a text around the first place one of the query's words occurs
-    (their fallback stems, found with strpos), or its start: ts_headline reads only these. On a
-    PDF's text (100,000 characters) the whole text cost it about 30 ms a hit; a window, under one."""
-    found = [NullIf(StrIndex(Lower(text), Value(word)), Value(0)) for word in terms(query)]
+    (their fallback stems, terms(), found with strpos), or its start: ts_headline reads only these. On
+    a PDF's text (100,000 characters) the whole text cost it about 30 ms a hit; a window, under one."""
+    found = [NullIf(StrIndex(Lower(text), Value(word)), Value(0)) for word in words]
     if not found:
         return Substr(text, 1, SNIPPET_WINDOW)
     first = found[0] if len(found) == 1 else Least(*found)

@@ -6,10 +6,13 @@ fallback. Tests of one backend only are skipped on the other, with the reason.
 
 import importlib
 import io
+import itertools
+import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from unittest import skipIf, skipUnless
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
@@ -17,7 +20,7 @@ from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cicasite.core import search
 from cicasite.core.search import search_site
@@ -235,6 +238,37 @@ class QueryCountTests(TestCase):
         self.assertEqual(many, SEARCH_QUERIES)
 
 
+@skipUnless(POSTGRESQL, ONLY_POSTGRESQL)
+class PreparedStatementTests(TestCase):
+    """Each kind's statement is compiled once per language and query shape, then run with new values."""
+
+    def setUp(self):
+        search._Prepared.cache.clear()
+
+    def titles(self, q):
+        return [str(hit.object) for hit in search_site(q)[1].hits]
+
+    def test_one_statement_per_kind_and_shape_run_with_each_query(self):
+        make_event(title="Lotus meeting", slug="lotus", summary="On lotus ponds.")
+        make_event(title="Lilac meeting", slug="lilac", summary="Lilac " + "filler " * 500 + "among bushes.")
+        self.assertEqual(self.titles("lotus"), ["Lotus meeting"])
+        self.assertEqual(self.titles("lilac"), ["Lilac meeting"])
+        self.assertEqual(len(search._Prepared.cache), 4)  # one per kind, both queries of the same shape
+        # The snippet's window (search.SNIPPET_WINDOW) starts near the word of this query.
+        self.assertIn("among <mark>bushes</mark>", search_site("bushes")[1].hits[0].snippet_html)
+        self.assertEqual(self.titles("pond lotus"), ["Lotus meeting"])  # two words: another shape
+        self.assertEqual(len(search._Prepared.cache), 8)
+
+    def test_the_clock_is_read_on_every_search(self):
+        now = timezone.now()
+        make_event(title="Lotus meeting", slug="lotus", publish_at=now + timedelta(hours=1))
+        make_event(title="Lotus forum", slug="lotus-forum", unpublish_at=now + timedelta(hours=1))
+        with time_machine.travel(now, tick=False):
+            self.assertEqual(self.titles("lotus"), ["Lotus forum"])
+        with time_machine.travel(now + timedelta(hours=2), tick=False):
+            self.assertEqual(self.titles("lotus"), ["Lotus meeting"])
+
+
 class RankingTests(TestCase):
     def test_a_title_match_ranks_above_a_body_only_match(self):
         make_initiative(title="Cooperation on energy", slug="a", body="Nothing about it here.")
@@ -338,15 +372,42 @@ class PostgreSQLSearchTests(TestCase):
                     for index in wanted:
                         self.assertIn(f"Bitmap Index Scan on {index}", plan)
 
+    def plan_as_run(self, q):
+        """EXPLAIN (VERBOSE) of the meetings' statement for q as search_site() has it run: prepared on the
+        connection, with the generic plan that this connection's plan_cache_mode makes PostgreSQL use."""
+        search_site(q)
+        prepared = search._Prepared.get(Event.search_fields, "en", len(q) >= search.TRIGRAM_MIN_LENGTH, 1)
+        numbers = itertools.count(1)
+        sql = re.sub(r"%%|%s", lambda match: "%" if match[0] == "%%" else f"${next(numbers)}", prepared.sql)
+        params = prepared.params(q, search.terms(q))
+        with connection.cursor() as cursor:
+            cursor.execute("PREPARE plan_as_run AS " + sql)
+            try:
+                cursor.execute(f"EXPLAIN (VERBOSE) EXECUTE plan_as_run({', '.join(['%s'] * len(params))})", params)
+                return "\n".join(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.execute("DEALLOCATE plan_as_run")
+
+    def test_the_statements_are_prepared_with_generic_plans(self):
+        search_site("summit")
+        search_site("declaration")  # the same shape: the same four statements, run again
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["WITH search_text(id) AS MATERIALIZED %"],
+            )
+            plans = cursor.fetchall()
+        self.assertEqual(len(plans), 4)  # one per kind
+        self.assertEqual(plans, [(2, 0)] * 4)
+        # The query is a parameter of the plan, the constants are written in.
+        plan = self.plan_as_run("summit")
+        self.assertRegex(plan, r"search_vector_en @@ websearch_to_tsquery\('english'::regconfig, \$\d+\)")
+        self.assertIn("publication_status)::text = 'published'::text", plan)
+
     def test_headlines_are_computed_for_the_shown_hits_only(self):
         # ts_headline parses whole bodies: PostgreSQL computes it after the sort and LIMIT (a Result
         # node above the Sort), not for every candidate.
-        with CaptureQueriesContext(connection) as captured:
-            search_site("summit")
-        events = captured.captured_queries[1]["sql"]
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (VERBOSE) " + events)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+        plan = self.plan_as_run("summit")
         lines = plan.splitlines()
         # Limit -> Result (the headlines, for the rows the Limit lets through) -> Sort (without them).
         result = lines.index(next(line for line in lines if line.startswith("  ->  Result")))
