@@ -111,12 +111,37 @@ def document_year_choices():
     return cached_data("document-years", "", compute)
 
 
-def meeting_queryset(request):
+# The meeting filter offers the latest meetings with a document (of the year chosen, if one is): an
+# archive of 20,000 documents would otherwise make a select of thousands of options (megabytes of
+# HTML). Each meeting's page links to /documents/?meeting=<slug>, which is always accepted.
+MEETING_CHOICES = 40
+
+
+def documents_in_year(year, prefix=""):
+    """Documents of a year: their own date's, else their meeting's (each side a range on a date)."""
+    return Q(**{f"{prefix}date__year": year}) | Q(
+        **{f"{prefix}date__isnull": True, f"{prefix}event__start_date__year": year}
+    )
+
+
+def meetings_with_documents():
     """The published meetings that have a published document, latest first."""
     documents = Document.objects.filter(public_q(), event=OuterRef("pk"))  # the outer meeting is published
-    return (
-        Event.objects.published().filter(Exists(documents)).order_by("-start_date", "title_en").only("slug", "title")
-    )
+    return Event.objects.published().filter(Exists(documents)).order_by("-start_date", "title_en", "pk")
+
+
+def latest_meetings(year):
+    """The MEETING_CHOICES + 1 latest meetings with a document (in year, if not None): their ids, one query,
+    kept per content version. One more than is offered, to know whether some were left out."""
+
+    def compute():
+        meetings = meetings_with_documents()
+        if year is not None:
+            in_year = Document.objects.filter(public_q(), documents_in_year(year), event=OuterRef("pk"))
+            meetings = meetings.filter(Exists(in_year))
+        return list(meetings.values_list("pk", flat=True)[: MEETING_CHOICES + 1])
+
+    return cached_data("document-meetings", str(year), compute)
 
 
 class DocumentFilter(FacetedFilterSet):
@@ -130,7 +155,7 @@ class DocumentFilter(FacetedFilterSet):
     )
     meeting = django_filters.ModelChoiceFilter(
         label=_("Meeting"),
-        queryset=meeting_queryset,
+        queryset=Event.objects.none(),  # set per request: __init__
         to_field_name="slug",
         field_name="event",
         empty_label=_("Any meeting"),
@@ -158,12 +183,27 @@ class DocumentFilter(FacetedFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["year"].extra["choices"] = document_year_choices()
+        years = document_year_choices()
+        self.filters["year"].extra["choices"] = years
+        year = (self.data or {}).get("year", "")
+        latest = latest_meetings(int(year) if (year, year) in years else None)
+        self.offered = latest[:MEETING_CHOICES]
+        chosen = (self.data or {}).get("meeting", "")
+        meeting = self.filters["meeting"]
+        meeting.queryset = (
+            meetings_with_documents().filter(Q(pk__in=self.offered) | Q(slug=chosen)).only("slug", "title")
+        )
+        if len(latest) > MEETING_CHOICES:
+            meeting.extra["widget"] = FacetSelect(attrs={"aria-describedby": "id_meeting_help"})
+            meeting.extra["help_text"] = (
+                _("The %(count)s latest meetings of that year. Every meeting's page links to all its documents.")
+                if year
+                else _("The %(count)s latest meetings; choose a year for earlier ones.")
+            ) % {"count": MEETING_CHOICES}
 
     def filter_year(self, queryset, name, value):
         # Each side a range on a date: the document's own (document_date_idx), or its meeting's.
-        year = int(value)
-        return queryset.filter(Q(date__year=year) | Q(date__isnull=True, event__start_date__year=year))
+        return queryset.filter(documents_in_year(int(value)))
 
     def filter_language(self, queryset, name, value):
         return queryset.in_language(value)
@@ -173,7 +213,14 @@ class DocumentFilter(FacetedFilterSet):
         facets = {
             "kind": (self.queryset_without("kind"), "kind", "pk"),
             "year": (self.queryset_without("year"), DOCUMENT_YEAR, "pk"),
-            "meeting": (self.queryset_without("meeting"), "event__slug", "pk"),
+            # Counted for the meetings offered only (and the one chosen), not for every meeting with a document.
+            "meeting": (
+                self.queryset_without("meeting").filter(
+                    Q(event__in=self.offered) | Q(event__slug=(self.data or {}).get("meeting", ""))
+                ),
+                "event__slug",
+                "pk",
+            ),
             "dimension": (self.queryset_without("dimension"), "event__dimensions__slug", "pk"),
         }
         # A document can be in several languages: one count per language, each its own part of the query.

@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from events.filters import MEETING_CHOICES
 from events.models import Document, Event, document_slug
 from tests.factories import DRAFT, make_dimension, make_document, make_event, make_initiative
 
@@ -222,11 +223,40 @@ class DocumentListQueryTests(TestCase):
 
     def test_query_count(self):
         self.make_rows(30)
-        # 1 year choices, 1 total and page boundaries (one window query), 1 UNION ALL of the facet counts
-        # (kind, year, meeting, dimension, one per language), 1 page of documents with their meetings (JOIN),
-        # 1 meeting choices, 1 dimension choices, 1 site settings (the footer).
-        with self.assertNumQueries(7):
+        # 1 year choices, 1 latest meetings with a document, 1 total and page boundaries (one window query),
+        # 1 UNION ALL of the facet counts (kind, year, meeting, dimension, one per language), 1 page of
+        # documents with their meetings (JOIN), 1 meeting choices, 1 dimension choices, 1 site settings.
+        with self.assertNumQueries(8):
             self.client.get(LIST)
+
+    def meeting_options(self, response):
+        return [value for value, _label in response.context["filter_form"].fields["meeting"].choices if value]
+
+    def test_a_long_archive_offers_the_latest_meetings_and_says_so(self):
+        self.make_rows(MEETING_CHOICES + 5)  # a meeting a document, 2000 to 2019
+        response = self.client.get(LIST)
+        self.assertEqual(len(self.meeting_options(response)), MEETING_CHOICES)
+        latest = Event.objects.order_by("-start_date", "title_en", "pk")[:MEETING_CHOICES]
+        self.assertEqual({str(option) for option in self.meeting_options(response)}, {e.slug for e in latest})
+        self.assertContains(response, 'aria-describedby="id_meeting_help"')
+        self.assertContains(response, f"The {MEETING_CHOICES} latest meetings; choose a year for earlier ones.")
+        # A year narrows the choice to its meetings: all of them, and no note.
+        response = self.client.get(LIST, {"year": "2003"})
+        self.assertEqual(
+            {str(option) for option in self.meeting_options(response)},
+            set(Event.objects.filter(start_date__year=2003).values_list("slug", flat=True)),
+        )
+        self.assertNotContains(response, "filter-form__help")
+
+    def test_a_meeting_left_out_of_the_choice_is_still_a_filter_from_its_page(self):
+        self.make_rows(MEETING_CHOICES + 5)
+        oldest = Event.objects.order_by("start_date", "pk").first()
+        response = self.client.get(LIST, {"meeting": oldest.slug})
+        self.assertEqual([d.event for d in response.context["object_list"]], [oldest])
+        self.assertContains(response, f'<option value="{oldest.slug}" selected>')
+        self.assertEqual(
+            self.client.get(LIST, {"meeting": "no-such-meeting"}).context["invalid_fields"][0].name, "meeting"
+        )
 
     def test_pages_hold_every_document_once(self):
         self.make_rows(30)
