@@ -18,7 +18,7 @@ from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
 from members.opendata import MEMBERS, ROLES
 
-DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's page
+DETAIL_LIST_LIMIT = 10  # related meetings and initiatives shown on a member's or a dimension's page
 
 # The members map's shapes by ISO code, from Natural Earth (scripts/build_map.py): SVG path data in a view
 # box of MAP_SHAPES["width"] x ["height"]; "marker" where a state is too small to see, "box" for an inset.
@@ -231,13 +231,19 @@ def dimension_detail(request, slug):
         ),
         slug=slug,
     )
+    # At most DETAIL_LIST_LIMIT of each, then a link to the list filtered by the dimension: an archive's
+    # thousands of initiatives made this page 170 KB. One more row is read to know whether there are more.
+    initiatives = list(dimension.initiatives.published().cica_own().order_by("title")[: DETAIL_LIST_LIMIT + 1])
+    events = list(dimension.events.published().order_by("-start_date")[: DETAIL_LIST_LIMIT + 1])
     return render(
         request,
         "members/dimension_detail.html",
         {
             "dimension": dimension,
-            "initiatives": dimension.initiatives.published().cica_own().order_by("title"),
-            "events": dimension.events.published().order_by("-start_date")[:10],
+            "initiatives": initiatives[:DETAIL_LIST_LIMIT],
+            "more_initiatives": len(initiatives) > DETAIL_LIST_LIMIT,
+            "events": events[:DETAIL_LIST_LIMIT],
+            "more_events": len(events) > DETAIL_LIST_LIMIT,
         },
     )
 

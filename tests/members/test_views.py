@@ -1,9 +1,12 @@
+from datetime import date
+
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Member, Role
+from members.views import DETAIL_LIST_LIMIT
 from tests.factories import (
     DRAFT,
     make_area,
@@ -277,6 +280,40 @@ class DimensionPageTests(TestCase):
 
     def test_unknown_dimension_is_404(self):
         self.assertEqual(self.client.get("/dimensions/nope/").status_code, 404)
+
+    def test_a_few_initiatives_and_meetings_are_all_shown_without_a_link_to_more(self):
+        initiative = make_initiative(title="Energy dialogue")
+        initiative.dimensions.add(self.dimension)
+        make_event(title="Energy forum").dimensions.add(self.dimension)
+        response = self.client.get("/dimensions/economic/")
+        self.assertContains(response, "Energy dialogue")
+        self.assertContains(response, "Energy forum")
+        self.assertNotContains(response, "All initiatives in this dimension")
+        self.assertNotContains(response, "All meetings in this dimension")
+
+    def test_many_are_ten_of_each_and_a_link_to_the_list_filtered_by_the_dimension(self):
+        # An archive of thousands made this page 170 KB; the queries stay the same.
+        with CaptureQueriesContext(connection) as few:
+            self.client.get("/dimensions/economic/")
+        for i in range(DETAIL_LIST_LIMIT + 3):
+            make_initiative(title=f"Initiative {i:02}").dimensions.add(self.dimension)
+            make_event(title=f"Meeting {i:02}", start_date=date(2000 + i, 1, 1)).dimensions.add(self.dimension)
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get("/dimensions/economic/")
+        self.assertEqual(len(many), len(few))
+        self.assertEqual([i.title for i in response.context["initiatives"]], [f"Initiative {i:02}" for i in range(10)])
+        self.assertEqual(response.context["events"][0].title, f"Meeting {DETAIL_LIST_LIMIT + 2:02}")  # latest first
+        self.assertEqual(len(response.context["events"]), DETAIL_LIST_LIMIT)
+        self.assertContains(
+            response, '<a href="/initiatives/?dimension=economic">All initiatives in this dimension</a>', html=True
+        )
+        self.assertContains(
+            response, '<a href="/events/?dimension=economic">All meetings in this dimension</a>', html=True
+        )
+        response = self.client.get("/ru/dimensions/economic/")
+        self.assertContains(
+            response, '<a href="/ru/events/?dimension=economic">Все мероприятия в этом измерении</a>', html=True
+        )
 
 
 class ActiveFilterChipTests(TestCase):
