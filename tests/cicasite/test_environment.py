@@ -114,4 +114,6 @@ def test_a_build_id_from_the_deploy_pipeline_wins(tree, monkeypatch):
 def test_cached_pages_and_data_are_kept_per_build():
     # Every entry of the page cache (pages, fragments, data, the content version) is under this prefix.
     # The settings module itself, as a server process reads it (tests override CACHES for their own use).
-    assert site_settings.CACHES["pages"]["KEY_PREFIX"].endswith(f"pages-{build_id()}")
+    # BUILD_ID is build_id() as the process started (the tree may change while a suite runs).
+    assert site_settings.BUILD_ID
+    assert site_settings.CACHES["pages"]["KEY_PREFIX"].endswith(f"pages-{site_settings.BUILD_ID}")
