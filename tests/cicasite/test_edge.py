@@ -303,6 +303,12 @@ class NginxConfigTests(SimpleTestCase):
             result = subprocess.run([servers.NGINX, "-t", "-q", "-c", str(path)], capture_output=True, text=True)
             self.assertEqual(result.returncode, 0, result.stderr)
 
+    def test_pages_are_sent_uncorked(self):
+        # With TCP_CORK the stale answer that starts a background refresh waited in the kernel for the refresh.
+        _, text = self.render()
+        location = text[text.index("location / {") :]
+        self.assertIn("tcp_nopush off;", location[: location.index("\n        }")])
+
     def test_behind_tls_tells_django_https(self):
         _, text = self.render(behind_tls=True)
         self.assertIn("proxy_set_header X-Forwarded-Proto https;", text)
