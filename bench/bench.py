@@ -207,7 +207,7 @@ def measure_size(size, args, static_root, workdir, last_size):
             STATIC_ROOT=static_root,
             CACHE_URL="redis://127.0.0.1:6379/0",
             # A prefix per run and size: no entry of another run or archive is ever served.
-            CACHE_KEY_PREFIX=f"cica-perf-bench-{size}-{run_id}",
+            CACHE_KEY_PREFIX=f"{args.prefix.replace('_', '-')}-{size}-{run_id}",
             PAGE_CACHE="1" if mode == "warm" else "0",
             TRUSTED_PROXIES="127.0.0.1",
         )

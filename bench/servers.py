@@ -17,6 +17,7 @@ sys.path first. Needs no Django settings of its own: everything runs in subproce
 import atexit
 import http.client
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -62,7 +63,19 @@ def manage(*args, env, timeout=300):
 
 
 def free_port():
-    """A TCP port nothing listens on at the moment (the kernel's choice)."""
+    """A TCP port nothing listens on at the moment: the kernel's choice, or the first free one of
+    BENCH_PORTS (e.g. 8400-8499) when several people share a machine and each keeps to a range."""
+    ports = os.environ.get("BENCH_PORTS", "")
+    if ports:
+        low, high = (int(n) for n in ports.split("-"))
+        for port in random.sample(range(low, high + 1), high + 1 - low):
+            with socket.socket() as sock:
+                try:
+                    sock.bind((HOST, port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError(f"no free port in BENCH_PORTS={ports}")
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]

@@ -25,6 +25,7 @@ from cicasite.core.context_processors import current_site_settings
 from cicasite.core.filters import canonical_redirect
 from cicasite.core.forms import SearchForm
 from cicasite.core.links import absolute, site_url
+from cicasite.core.middleware import finish_body
 from cicasite.core.models import LegacyRedirect, Organ, Partner, SecretariatHead, Source, public_q
 from cicasite.core.opendata import LICENCE_URL, datapackage
 from cicasite.core.pagecache import cached_data
@@ -198,11 +199,13 @@ def sitemap_section(request, section, sitemaps):
     def render_xml():
         response = django_sitemap(request, sitemaps, section=section)
         response.render()
-        return response.content, response.get("Last-Modified")
+        return response.content, response.get("Last-Modified"), finish_body(response.content)
 
     key = f"{site_url()} {translation.get_language()} {section} {page}"
-    content, last_modified = cached_data("sitemap-section", key, render_xml)
+    content, last_modified, finished = cached_data("sitemap-section", key, render_xml)
     response = HttpResponse(content, content_type="application/xml")
+    # Gzipped and hashed once per version too: compressing 400 KB cost more than all the rest of a request.
+    response.finished_body = finished
     if last_modified:
         response["Last-Modified"] = last_modified
     return response

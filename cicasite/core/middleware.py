@@ -121,6 +121,17 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         return response
 
 
+def finish_body(content):
+    """(length, gzipped body or None, ETag) of a shareable body, as AnonymousPageCacheMiddleware stores it.
+
+    A view whose body is itself kept per content version (a sitemap section: 400 KB, whose gzip alone
+    costs more than reading it back) keeps these with it and hands them over as `response.finished_body`,
+    so a render compresses and hashes nothing: only a body of that length is taken to be the same.
+    """
+    compressed = gzip.compress(content, 6) if len(content) > 1024 else None
+    return len(content), compressed, '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
 class AnonymousPageCacheMiddleware:
     """Serve public pages to anonymous visitors from the shared page cache (cicasite.core.pagecache).
 
@@ -179,9 +190,13 @@ class AnonymousPageCacheMiddleware:
         pages carry no secret, so compression cannot leak one).
         """
         content = response.content
-        if response.get("Content-Type", "").startswith("text/html") and not re.search(rb"<pre|<textarea", content):
-            content = re.sub(rb"\n\s+", b"\n", content)
-        compressed = gzip.compress(content, 6) if len(content) > 1024 else None
+        finished = getattr(response, "finished_body", None)
+        if finished is not None and finished[0] == len(content):  # the view kept them: see finish_body()
+            _, compressed, etag = finished
+        else:
+            if response.get("Content-Type", "").startswith("text/html") and not re.search(rb"<pre|<textarea", content):
+                content = re.sub(rb"\n\s+", b"\n", content)
+            _, compressed, etag = finish_body(content)
         rendered_at = int(time.time())
         patch_vary_headers(response, ["Cookie", "Accept-Encoding"] if compressed else ["Cookie"])
         # s-maxage: what the shared cache in front (nginx's micro-cache, a CDN) may keep; browsers revalidate.
@@ -191,7 +206,6 @@ class AnonymousPageCacheMiddleware:
         response["Cache-Control"] = cache_control
         response["Last-Modified"] = http_date(rendered_at)
         headers = {name: value for name, value in response.items() if name.lower() != "content-length"}
-        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
         return headers, content, compressed, etag, rendered_at
 
     def serve(self, request, entry, state):

@@ -103,6 +103,17 @@ class EdgeTests(SimpleTestCase):
         self.assertIsNone(second.getheader("X-Accel-Expires"))  # for nginx only
         self.assertIsNone(second.getheader("Set-Cookie"))
 
+    def test_the_answer_that_starts_a_background_refresh_closes_its_connection(self):
+        # nginx keeps that connection until the refresh ends: a next request on it would wait for a render.
+        self.fetch_twice("/initiatives/")
+        time.sleep(1.1)  # the micro-cache keeps a page until the end of the second it was fetched in
+        response, _ = self.nginx.request("/initiatives/")
+        self.assertEqual(status_of(response), "STALE")
+        self.assertIn("close", [value.lower() for value in response.headers.get_all("Connection")])
+        response, _ = self.nginx.request("/initiatives/")
+        self.assertIn(status_of(response), {"HIT", "UPDATING"})
+        self.assertNotIn("close", [value.lower() for value in response.headers.get_all("Connection")])
+
     def test_a_staff_page_is_never_served_from_or_stored_in_the_edge_cache(self):
         browser = self.staff()
         # Staff first: were the preview stored, the anonymous request below would get it.
@@ -291,6 +302,12 @@ class NginxConfigTests(SimpleTestCase):
         if servers.nginx_installed():
             result = subprocess.run([servers.NGINX, "-t", "-q", "-c", str(path)], capture_output=True, text=True)
             self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_pages_are_sent_uncorked(self):
+        # With TCP_CORK the stale answer that starts a background refresh waited in the kernel for the refresh.
+        _, text = self.render()
+        location = text[text.index("location / {") :]
+        self.assertIn("tcp_nopush off;", location[: location.index("\n        }")])
 
     def test_behind_tls_tells_django_https(self):
         _, text = self.render(behind_tls=True)

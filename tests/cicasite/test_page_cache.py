@@ -5,6 +5,7 @@ import shutil
 import tempfile
 import time
 from datetime import date
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -120,6 +121,22 @@ class AnonymousPageCacheTests(PageCacheTestCase):
         self.assertIn("Accept-Encoding", plain["Vary"])
         self.assertNotIn("Content-Encoding", plain)
         self.assertEqual(int(plain["Content-Length"]), len(plain.content))
+
+    def test_a_sitemap_section_is_gzipped_once_per_content_version(self):
+        for i in range(10):
+            make_event(title=f"Meeting {i}")
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):  # rendered every time, from kept XML
+            first = self.client.get("/sitemap-events.xml", headers={"accept-encoding": "gzip"})
+            with mock.patch("cicasite.core.middleware.gzip.compress") as compress:
+                second = self.client.get("/sitemap-events.xml", headers={"accept-encoding": "gzip"})
+                plain = self.client.get("/sitemap-events.xml")
+            compress.assert_not_called()
+        self.assertEqual(second["Content-Encoding"], "gzip")
+        self.assertEqual(second.content, first.content)
+        self.assertEqual(second["ETag"], first["ETag"])
+        self.assertEqual(gzip.decompress(second.content), plain.content)
+        self.assertEqual(second["ETag"], plain["ETag"][:-1] + '-gzip"')
+        self.assertContains(plain, "/events/meeting-9/")
 
     def test_html_is_served_without_the_templates_indentation(self):
         content = self.client.get("/events/").content
