@@ -174,6 +174,12 @@ class Event(Publishable):
             # ?kind= and ?when= (status) with the same order
             models.Index(fields=["publication_status", "kind", "-start_date"], name="event_public_kind_idx"),
             models.Index(fields=["publication_status", "status", "start_date"], name="event_public_status_idx"),
+            # The home page's latest held meetings (past(): LIMIT 4 in this order). Without it PostgreSQL read
+            # event_public_list_idx from the newest date and skipped every planned meeting first: 10,149 rows,
+            # 4 ms, with the 100k archive's meetings planned up to 2030.
+            models.Index(
+                fields=["publication_status", "status", "-start_date", "title", "id"], name="event_public_past_idx"
+            ),
             # /media/events/...: which meeting owns this image (cicasite.core.media.is_public)
             models.Index(fields=["image"], name="event_image_idx"),
             *EVENT_SEARCH.indexes(),
