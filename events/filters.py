@@ -117,11 +117,9 @@ def document_year_choices():
 MEETING_CHOICES = 40
 
 
-def documents_in_year(year, prefix=""):
+def documents_in_year(year):
     """Documents of a year: their own date's, else their meeting's (each side a range on a date)."""
-    return Q(**{f"{prefix}date__year": year}) | Q(
-        **{f"{prefix}date__isnull": True, f"{prefix}event__start_date__year": year}
-    )
+    return Q(date__year=year) | Q(date__isnull=True, event__start_date__year=year)
 
 
 def meetings_with_documents():
