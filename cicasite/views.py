@@ -160,7 +160,7 @@ def timeline(request):
     for event in meetings:
         entry = year(event.start_date.year)
         entry["meetings"].append(event)
-        entry["more"] = event.in_year - min(event.in_year, TIMELINE_MEETINGS)
+        entry["more"] = max(event.in_year - TIMELINE_MEETINGS, 0)
 
     timeline = [years[number] for number in sorted(years)]
     decades = {}

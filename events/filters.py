@@ -183,19 +183,22 @@ class DocumentFilter(FacetedFilterSet):
         super().__init__(*args, **kwargs)
         years = document_year_choices()
         self.filters["year"].extra["choices"] = years
-        year = (self.data or {}).get("year", "")
-        latest = latest_meetings(int(year) if (year, year) in years else None)
+        year = self.data.get("year", "")  # django-filter gives {} for an unbound filterset
+        year = int(year) if (year, year) in years else None  # a year not understood narrows nothing
+        latest = latest_meetings(year)
         self.offered = latest[:MEETING_CHOICES]
-        chosen = (self.data or {}).get("meeting", "")
+        self.chosen_meeting = self.data.get("meeting", "")
         meeting = self.filters["meeting"]
         meeting.queryset = (
-            meetings_with_documents().filter(Q(pk__in=self.offered) | Q(slug=chosen)).only("slug", "title")
+            meetings_with_documents()
+            .filter(Q(pk__in=self.offered) | Q(slug=self.chosen_meeting))
+            .only("slug", "title")
         )
         if len(latest) > MEETING_CHOICES:
             meeting.extra["widget"] = FacetSelect(attrs={"aria-describedby": "id_meeting_help"})
             meeting.extra["help_text"] = (
                 _("The %(count)s latest meetings of that year. Every meeting's page links to all its documents.")
-                if year
+                if year is not None
                 else _("The %(count)s latest meetings; choose a year for earlier ones.")
             ) % {"count": MEETING_CHOICES}
 
@@ -214,7 +217,7 @@ class DocumentFilter(FacetedFilterSet):
             # Counted for the meetings offered only (and the one chosen), not for every meeting with a document.
             "meeting": (
                 self.queryset_without("meeting").filter(
-                    Q(event__in=self.offered) | Q(event__slug=(self.data or {}).get("meeting", ""))
+                    Q(event__in=self.offered) | Q(event__slug=self.chosen_meeting)
                 ),
                 "event__slug",
                 "pk",
