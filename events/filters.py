@@ -22,6 +22,11 @@ def year_choices():
     return cached_data("event-years", "", compute)
 
 
+def member_slugs():
+    """{member pk: slug} of every member, draft or not (one query, kept until a member changes)."""
+    return cached_data("member-slugs", "", lambda: dict(Member._base_manager.values_list("pk", "slug")))
+
+
 def host_queryset(request):
     hosted = Event.objects.published().filter(host=OuterRef("pk"))
     return Member.objects.published().filter(Exists(hosted)).order_by("name")
@@ -78,14 +83,18 @@ class EventFilter(FacetedFilterSet):
             "kind": (self.queryset_without("kind"), "kind", "pk"),
             "year": (self.queryset_without("year"), ExtractYear("start_date"), "pk"),
             "dimension": (self.queryset_without("dimension"), "dimensions__slug", "pk"),
-            "host": (self.queryset_without("host"), "host__slug", "pk"),
+            # By the host's key, not its slug: the counts then read the meetings' table alone, and stay
+            # cached through an edit of a member (cicasite.core.pagecache keeps data per table read).
+            "host": (self.queryset_without("host"), "host_id", "pk"),
             "when": (self.queryset_without("when"), "status", "pk"),
         }
 
     def adjust_counts(self, counts):
         by_status = counts["when"]
+        slugs = member_slugs()
         return counts | {
-            "when": {"upcoming": by_status.get(Event.Status.PLANNED, 0), "past": by_status.get(Event.Status.HELD, 0)}
+            "host": {slugs[int(pk)]: n for pk, n in counts["host"].items() if int(pk) in slugs},
+            "when": {"upcoming": by_status.get(Event.Status.PLANNED, 0), "past": by_status.get(Event.Status.HELD, 0)},
         }
 
 

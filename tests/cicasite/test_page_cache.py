@@ -380,3 +380,89 @@ class SitemapIndexDataCacheTests(PageCacheTestCase):
             finally:
                 del EventSitemap.limit
             self.assertIn("sitemap-events.xml?p=2", third)
+
+
+class DataPerTableTests(PageCacheTestCase):
+    """Data entries are kept until a table they read changes (cicasite.core.pagecache): a member's edit
+    leaves the meetings' aggregates alone; pages are all stale at once as before."""
+
+    def setUp(self):
+        super().setUp()
+        self.computed = []
+
+    def events_count(self):
+        def compute():
+            self.computed.append("events")
+            return Event.objects.count()
+
+        return pagecache.cached_data("test-events", "", compute)
+
+    def members_and_events(self):
+        def compute():
+            self.computed.append("both")
+            return (self.events_count(), Member.objects.count())
+
+        return pagecache.cached_data("test-both", "", compute)
+
+    def test_an_entry_is_computed_again_only_when_a_table_it_read_changes(self):
+        with override_settings(DATA_CACHE=True):
+            self.assertEqual(self.events_count(), 1)
+            self.assertEqual(self.events_count(), 1)
+            self.assertEqual(self.computed, ["events"])
+            self.member.capital_en = "Astana (edited)"
+            self.member.save()  # another table: kept
+            self.assertEqual(self.events_count(), 1)
+            self.assertEqual(self.computed, ["events"])
+            make_event(title="Seventh Summit")  # its own table: computed again
+            self.assertEqual(self.events_count(), 2)
+            self.assertEqual(self.computed, ["events", "events"])
+            self.event.dimensions.clear()  # a table it did not read (events_event_dimensions): kept
+            self.assertEqual(self.computed, ["events", "events"])
+
+    def test_an_entry_built_on_another_depends_on_what_that_one_read(self):
+        with override_settings(DATA_CACHE=True):
+            self.events_count()  # kept first: "both" then reads it from the cache, with no query on events
+            self.assertEqual(self.members_and_events(), (1, 1))
+            self.computed.clear()
+            make_event(title="Seventh Summit")
+            self.assertEqual(self.members_and_events(), (2, 1))
+            self.assertEqual(self.computed, ["both", "events"])
+
+    def test_a_delete_or_a_write_without_signals_makes_every_entry_stale(self):
+        with override_settings(DATA_CACHE=True):
+            self.events_count()
+            make_member(name="Lakeland", slug="lakeland").delete()  # SET_NULL elsewhere sends no signal
+            self.events_count()
+            pagecache.bump_content_version()  # what bulk actions and scheduled publication call
+            self.events_count()
+            self.assertEqual(self.computed, ["events"] * 3)
+
+    def test_kept_values_are_bumped_again_at_the_commit(self):
+        """post_save comes before the commit: a request in another worker may meanwhile read the old
+        rows and keep them under the new version; the commit makes them stale again."""
+        with override_settings(DATA_CACHE=True):
+            with self.captureOnCommitCallbacks(execute=True) as callbacks:
+                make_event(title="Seventh Summit")
+                # what another worker, which cannot see the new row yet, would keep
+                pagecache.cached_data("test-events", "", lambda: Event.objects.filter(title="Sixth Summit").count())
+                self.assertEqual(self.events_count(), 1)  # still the old count, until the commit
+            self.assertTrue(callbacks)
+            self.assertEqual(self.events_count(), 2)
+
+    def test_a_members_edit_leaves_the_meetings_lists_aggregates_in_the_cache(self):
+        self.client.cookies["sessionid"] = "none"  # results rendered on each request, as for staff
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            self.client.get("/events/")
+            self.member.capital_en = "Astana (edited)"
+            self.member.save()
+            with CaptureQueriesContext(connection) as ctx:
+                response = self.client.get("/events/", {"page": 1})
+            tables = " ".join(query["sql"] for query in ctx)
+            self.assertNotIn("GROUP BY", tables)  # facet counts
+            self.assertNotIn("OVER ()", tables)  # total and page boundaries
+            self.assertNotIn("django_date_trunc", tables)  # year choices
+            self.assertContains(response, '<option value="kazakhstan">Kazakhstan (1)</option>', html=True)
+            self.member.slug = "kazakhstan-2"  # a member's slug: the host counts follow it
+            self.member.save()
+            response = self.client.get("/events/")
+            self.assertContains(response, '<option value="kazakhstan-2">Kazakhstan (1)</option>', html=True)

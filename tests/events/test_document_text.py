@@ -269,9 +269,10 @@ class DocumentTextTests(TestCase):
         with self.captureOnCommitCallbacks(execute=False) as callbacks:
             document.file.save("act.pdf", ContentFile(ENGLISH), save=True)
         document.refresh_from_db()
-        self.assertEqual((len(callbacks), document.text_en), (1, ""))
+        self.assertEqual(document.text_en, "")
         self.assertIn("its text is being read", str(document.readiness_warnings()[0]))
-        callbacks[0]()
+        for callback in callbacks:  # the commit: the page cache's second bump, then the reading
+            callback()
         document.refresh_from_db()
         self.assertIn("peaceful settlement", document.text_en)
         self.assertEqual(document.readiness_warnings(), [])
