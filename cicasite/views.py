@@ -30,6 +30,7 @@ from cicasite.core.models import LegacyRedirect, Organ, Partner, SecretariatHead
 from cicasite.core.opendata import LICENCE_URL, datapackage
 from cicasite.core.pagecache import cached_data
 from cicasite.core.search import search_site
+from cicasite.core.views import content_fragments
 from events.models import Event
 from events.opendata import DOCUMENTS, MEETINGS
 from initiatives.models import Chairmanship, Initiative
@@ -44,32 +45,31 @@ HOME_LIST_LIMIT = 10  # initiatives of the current chairmanship shown on the hom
 
 
 @require_safe
+@content_fragments
 def home(request):
-    dimensions = Dimension.objects.annotate(
-        member_count=Count(
-            "areas__roles__member",
-            filter=public_q("areas__roles__member__"),
-            distinct=True,
+    def content_context():  # looked up when the content is rendered: never when it is kept ({% cachedcontent %})
+        dimensions = Dimension.objects.annotate(
+            member_count=Count(
+                "areas__roles__member",
+                filter=public_q("areas__roles__member__"),
+                distinct=True,
+            )
         )
-    )
-    members_map = member_views.members_map()  # its one query also counts the members by status
-    events = Event.objects.published().select_related("host")
-    chair = Chairmanship.objects.current()
-    # The first few, and one more to know whether to link to all of them (the page keeps its size).
-    chair_initiatives = (
-        list(
-            Initiative.objects.published()
-            .cica_own()
-            .filter(chairmanship=chair)
-            .order_by("title", "pk")[: HOME_LIST_LIMIT + 1]
+        members_map = member_views.members_map()  # its one query also counts the members by status
+        events = Event.objects.published().select_related("host")
+        chair = Chairmanship.objects.current()
+        # The first few, and one more to know whether to link to all of them (the page keeps its size).
+        chair_initiatives = (
+            list(
+                Initiative.objects.published()
+                .cica_own()
+                .filter(chairmanship=chair)
+                .order_by("title", "pk")[: HOME_LIST_LIMIT + 1]
+            )
+            if chair
+            else []
         )
-        if chair
-        else []
-    )
-    return render(
-        request,
-        "cicasite/home.html",
-        {
+        return {
             "dimensions": dimensions,
             "member_states": members_map["counts"][Member.Status.MEMBER],
             "observer_states": members_map["counts"][Member.Status.OBSERVER_STATE],
@@ -80,8 +80,12 @@ def home(request):
             "chairmanship": chair,
             "chair_initiatives": chair_initiatives[:HOME_LIST_LIMIT],
             "more_chair_initiatives": len(chair_initiatives) > HOME_LIST_LIMIT,
-            "structured_data": structured_data.organization(),
-        },
+        }
+
+    return render(
+        request,
+        "cicasite/home.html",
+        {"content_context": content_context, "structured_data": structured_data.organization()},
     )
 
 

@@ -1,6 +1,7 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
@@ -9,7 +10,7 @@ from cicasite.core.filters import canonical_redirect
 from cicasite.core.i18n import shown_language
 from cicasite.core.links import absolute
 from cicasite.core.opendata import download
-from cicasite.core.views import FilteredListView, PreviewMixin, related_model
+from cicasite.core.views import FilteredListView, PreviewMixin, content_fragments, related_model
 from events.filters import DocumentFilter, EventFilter
 from events.models import Document, Event
 from events.opendata import DOCUMENTS, MEETINGS
@@ -32,6 +33,7 @@ class EventListView(FilteredListView):
         )
 
 
+@method_decorator(content_fragments, name="dispatch")
 class EventDetailView(PreviewMixin, DetailView):
     model = Event  # what the page shows (cicasite.views.target_is_public reads it)
     template_name = "events/event_detail.html"
@@ -48,22 +50,31 @@ class EventDetailView(PreviewMixin, DetailView):
             Event.objects.visible_to(self.request.user)
             .select_related("host")
             .prefetch_related(
-                "dimensions",
-                "sources",
                 # Without its text and the PDFs' texts (up to MAX_CHARS each), which only search reads.
+                # Here, not in content_context(): the JSON-LD in the page's head lists them too.
                 Prefetch(
                     "documents",
                     queryset=Document.objects.published().defer("body", "text_en", "text_ru"),
                     to_attr="public_documents",
                 ),
-                # The initiatives app sits above this one: its model is reached through the reverse relation.
-                Prefetch(
-                    "initiatives",
-                    queryset=related_model(Event, "initiatives").objects.published().cica_own(),
-                    to_attr="public_initiatives",
-                ),
             )
         )
+
+    def content_context(self):
+        """What only the page's main content shows, looked up when it is rendered: never when it comes
+        whole from the data cache ({% cachedcontent %})."""
+        prefetch_related_objects(
+            [self.object],
+            "dimensions",
+            "sources",
+            # The initiatives app sits above this one: its model is reached through the reverse relation.
+            Prefetch(
+                "initiatives",
+                queryset=related_model(Event, "initiatives").objects.published().cica_own(),
+                to_attr="public_initiatives",
+            ),
+        )
+        return {}
 
 
 @require_safe

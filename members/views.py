@@ -1,8 +1,9 @@
 import json
 from pathlib import Path
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
@@ -12,7 +13,7 @@ from cicasite.core.i18n import order_by_shown
 from cicasite.core.models import public_q
 from cicasite.core.opendata import download
 from cicasite.core.pagecache import cached_data
-from cicasite.core.views import FilteredListView, PreviewMixin, filter_chips
+from cicasite.core.views import FilteredListView, PreviewMixin, content_fragments, filter_chips
 from members.filters import MemberFilter
 from members.forms import MatrixFilterForm
 from members.models import Dimension, Member, PriorityArea, Role
@@ -96,35 +97,44 @@ class MemberListView(FilteredListView):
         return super().get_context_data(**kwargs) | {"members_map": members_map(self.filterset)}
 
 
+@method_decorator(content_fragments, name="dispatch")
 class MemberDetailView(PreviewMixin, DetailView):
     model = Member  # what the page shows (cicasite.views.target_is_public reads it)
     template_name = "members/member_detail.html"
 
     def get_queryset(self):
-        return (
-            Member.objects.visible_to(self.request.user)
-            .select_related("region")
-            .prefetch_related(
-                Prefetch("roles", queryset=Role.objects.select_related("area__dimension").prefetch_related("sources")),
-                "chairmanships",
-                "sources",
-            )
-        )
+        return Member.objects.visible_to(self.request.user).select_related("region")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["structured_data"] = structured_data.member(self.object)
+        flag = structured_data.share_image(self.object.flag_picture, self.object.flag_alt)
+        if flag:
+            context["og_image"] = flag  # else the emblem (cicasite.core.context_processors.site)
+        return context
+
+    def content_context(self):
+        """What only the page's main content shows, looked up when it is rendered: never when it comes
+        whole from the data cache ({% cachedcontent %})."""
+        member = self.object
+        prefetch_related_objects(
+            [member],
+            Prefetch("roles", queryset=Role.objects.select_related("area__dimension").prefetch_related("sources")),
+            "chairmanships",
+            "sources",
+        )
         by_dimension = {}
-        for role in self.object.roles.all():
+        for role in member.roles.all():
             by_dimension.setdefault(role.area.dimension, []).append(role)
-        context["roles_by_dimension"] = sorted(by_dimension.items(), key=lambda item: item[0].position)
+        context = {"roles_by_dimension": sorted(by_dimension.items(), key=lambda item: item[0].position)}
         # The latest few, and one more to know whether to link to all of them: the page keeps its size
         # whether a member hosted ten meetings or ten thousand. LIMIT queries read in index order.
         related = {
             # Through the reverse relations: the members app imports no app above it (README "Layout").
-            "public_hosted_events": self.object.hosted_events.published()
+            "public_hosted_events": member.hosted_events.published()
             .defer("body", "notes")
             .order_by("-start_date", "pk"),
-            "public_led_initiatives": self.object.led_initiatives.published()
+            "public_led_initiatives": member.led_initiatives.published()
             .cica_own()
             .select_related("chairmanship__member")
             .defer("body", "notes")
@@ -133,11 +143,7 @@ class MemberDetailView(PreviewMixin, DetailView):
         for name, queryset in related.items():
             rows = list(queryset[: DETAIL_LIST_LIMIT + 1])
             context[f"more_{name}"] = len(rows) > DETAIL_LIST_LIMIT
-            setattr(self.object, name, rows[:DETAIL_LIST_LIMIT])
-        context["structured_data"] = structured_data.member(self.object)
-        flag = structured_data.share_image(self.object.flag_picture, self.object.flag_alt)
-        if flag:
-            context["og_image"] = flag  # else the emblem (cicasite.core.context_processors.site)
+            setattr(member, name, rows[:DETAIL_LIST_LIMIT])
         return context
 
 

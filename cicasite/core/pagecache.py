@@ -29,7 +29,7 @@ import hashlib
 import logging
 import re
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 from django.apps import apps
 from django.conf import settings
@@ -140,12 +140,16 @@ def page_timeout():
     return max(timeout, 0)
 
 
-def cached_data(name, key, compute):
+def cached_data(name, key, compute, since=None):
     """compute(), kept in the shared cache until a table it read changes, when DATA_CACHE is on.
 
     For results that depend only on the published content (facet counts, the events list's page
     boundaries, choice lists): every later request until the next change reads them instead of
     aggregating the whole table again. Without DATA_CACHE (development, tests) it simply computes.
+
+    since: a Reading (reading()) begun before compute's inputs were looked up, e.g. by the view that
+    fetched the records a template fragment shows: the entry then also depends on every table read
+    since it began, at the versions it began with.
     """
     if not settings.DATA_CACHE:
         return compute()
@@ -157,9 +161,10 @@ def cached_data(name, key, compute):
         log.warning("Data cache unavailable", exc_info=True)
         return compute()
     if value is None:
-        stamp, value = _compute(cache, compute)
+        stamp, value = _compute(cache, compute, since)
         try:
-            cache.set(full_key, (*stamp, value), page_timeout() or 1)
+            if stamp is not None:
+                cache.set(full_key, (*stamp, value), page_timeout() or 1)
         except Exception:
             log.warning("Data cache unavailable", exc_info=True)
     return value
@@ -183,8 +188,9 @@ def cached_parts(name, key, part, compute):
     if value is None:
         stamp, parts = _compute(cache, compute)
         try:
-            entries = {f"{prefix}:{piece}": (*stamp, value) for piece, value in parts.items()}
-            cache.set_many(entries, page_timeout() or 1)
+            if stamp is not None:
+                entries = {f"{prefix}:{piece}": (*stamp, value) for piece, value in parts.items()}
+                cache.set_many(entries, page_timeout() or 1)
         except Exception:
             log.warning("Data cache unavailable", exc_info=True)
         value = parts[part]
@@ -208,22 +214,51 @@ def _read(cache, key):
     return value
 
 
-def _compute(cache, compute):
-    """((epoch, {table: version}), compute()): the versions read before computing, so that a change
-    made meanwhile leaves the entry stale, never a stale value under the new version."""
-    versions = _versions(cache, [EPOCH_KEY, *(TABLE_KEY.format(table) for table in content_tables())])
-    tables = set()
-    token = _reading.set((*_reading.get(), tables))
+class Reading:
+    """The tables read since it began (queries and data entries), and their versions when it began."""
+
+    def __init__(self, cache):
+        self.tables = set()
+        try:
+            self.versions = _versions(cache, [EPOCH_KEY, *(TABLE_KEY.format(table) for table in content_tables())])
+        except Exception:  # the cache is down: nothing read now may be kept
+            log.warning("Data cache unavailable", exc_info=True)
+            self.versions = None
+
+    def stamp(self):
+        """(epoch, {table: version}) to store with an entry computed from what was read, or None."""
+        if self.versions is None:
+            return None
+        return self.versions[EPOCH_KEY], {
+            table: self.versions[TABLE_KEY.format(table)] for table in sorted(self.tables)
+        }
+
+
+@contextmanager
+def reading(cache=None):
+    """A Reading of the block: the tables its queries read (a database execute wrapper, one for all
+    nested readings) and those of the data entries it reads."""
+    current = Reading(cache or page_cache())
+    token = _reading.set((*_reading.get(), current.tables))
     try:
         with ExitStack() as stack:
             if len(_reading.get()) == 1:  # the outermost: one wrapper serves them all
                 stack.enter_context(connection.execute_wrapper(_note_tables))
-            value = compute()
+            yield current
     finally:
         _reading.reset(token)
-    for reading in _reading.get():
-        reading.update(tables)
-    return (versions[EPOCH_KEY], {table: versions[TABLE_KEY.format(table)] for table in sorted(tables)}), value
+
+
+def _compute(cache, compute, since=None):
+    """((epoch, {table: version}), compute()): the versions read before computing (or when since
+    began), so that a change made meanwhile leaves the entry stale, never a stale value under the
+    new version."""
+    with reading(cache) as current:
+        value = compute()
+    if since is not None:
+        since.tables.update(current.tables)
+        current = since
+    return current.stamp(), value
 
 
 def _versions(cache, keys):

@@ -1,5 +1,6 @@
 """The views every app builds on: the filtered, paginated list and the staff preview of a record."""
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.views.generic import ListView
 from cicasite.core import review
 from cicasite.core.filters import canonical_redirect
 from cicasite.core.links import absolute
-from cicasite.core.pagecache import cached_data
+from cicasite.core.pagecache import cached_data, reading
 from cicasite.core.pagination import SeekPaginator
 from cicasite.core.publishing import in_sandbox
 
@@ -70,6 +71,31 @@ def fragment_cacheable(request):
     (a GET or HEAD with no cookie at all: no member of staff, nothing in a publishing sandbox) with
     DATA_CACHE on (cicasite.core.pagecache, where every save bumps the content version)."""
     return bool(settings.DATA_CACHE and request.method in ("GET", "HEAD") and not request.COOKIES and not in_sandbox())
+
+
+def content_fragments(view):
+    """A view whose template keeps its main content in the data cache ({% cachedcontent %}, in
+    cicasite.core.templatetags.fragments) for the requests fragment_cacheable() allows.
+
+    Everything the view reads, from its first query to the end of its rendering, is a Reading
+    (cicasite.core.pagecache.reading): a fragment kept then depends on every table the view read
+    before it (the record itself, its relations) as well as on those its own rendering read, at the
+    versions they had when the view began. An edit of any of them shows at once; an edit of another
+    table (a member's, for a meeting page that names no member) leaves it in the cache. The response
+    is rendered inside, so that a TemplateResponse's fragments are rendered while the reading lasts.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not fragment_cacheable(request):
+            return view(request, *args, **kwargs)
+        with reading() as request.content_reading:
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)) and not getattr(response, "is_rendered", True):
+                response.render()
+        return response
+
+    return wrapped
 
 
 def filter_chips(request, form, applied):

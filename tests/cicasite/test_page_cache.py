@@ -466,3 +466,72 @@ class DataPerTableTests(PageCacheTestCase):
             self.member.save()
             response = self.client.get("/events/")
             self.assertContains(response, '<option value="kazakhstan-2">Kazakhstan (1)</option>', html=True)
+
+
+class ContentFragmentTests(PageCacheTestCase):
+    """The main content of the home page, a member's and a meeting's page, kept for visitors without
+    cookies ({% cachedcontent %}, cicasite.core.views.content_fragments), page cache off."""
+
+    def setUp(self):
+        super().setUp()
+        from tests.factories import make_initiative
+
+        self.initiative = make_initiative(title="Water Dialogue", slug="water-dialogue")
+        self.initiative.events.add(self.event)
+
+    def render_twice(self, path):
+        first = self.client.get(path)
+        with CaptureQueriesContext(connection) as ctx:
+            second = self.client.get(path)
+        return first, second, len(ctx)
+
+    def test_a_kept_content_is_the_page_as_rendered_without_it(self):
+        for path in ("/", "/ru/", "/members/kazakhstan/", "/ru/members/kazakhstan/", "/events/sixth-summit/"):
+            with self.subTest(path=path):
+                with override_settings(PAGE_CACHE=False, DATA_CACHE=False):
+                    plain = self.client.get(path)
+                with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+                    first, second, queries = self.render_twice(path)
+                self.assertEqual(plain.status_code, 200)
+                self.assertEqual(first.content, plain.content)
+                self.assertEqual(second.content, plain.content)
+                # the record itself (and a meeting's documents, for the JSON-LD); the home page's emblem data
+                self.assertLessEqual(queries, 2, path)
+
+    def test_an_edit_of_what_the_content_shows_is_seen_at_once(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            self.render_twice("/members/kazakhstan/")
+            self.render_twice("/events/sixth-summit/")
+            self.member.capital_en = "Astana (edited)"  # read by the view before the content: still counted
+            self.member.save()
+            self.assertContains(self.client.get("/members/kazakhstan/"), "Astana (edited)")
+            self.event.title_en = "Sixth Summit (edited)"  # in the member's list of hosted meetings
+            self.event.save()
+            self.assertContains(self.client.get("/members/kazakhstan/"), "Sixth Summit (edited)")
+            self.initiative.title_en = "Water Dialogue (edited)"  # read by the meeting's content only
+            self.initiative.save()
+            self.assertContains(self.client.get("/events/sixth-summit/"), "Water Dialogue (edited)")
+
+    def test_an_edit_elsewhere_leaves_it_kept(self):
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            self.render_twice("/events/sixth-summit/")
+            from cicasite.core.models import Partner
+
+            Partner.objects.create(name="United Nations")  # a table this page does not read (the about page's)
+            with CaptureQueriesContext(connection) as ctx:
+                self.client.get("/events/sixth-summit/")
+            self.assertEqual(len(ctx), 2)  # the meeting with its host, its documents: no content query
+
+    def test_staff_and_drafts_never_share_it(self):
+        staff = get_user_model().objects.create_superuser("admin", "a@example.org", "a-long-password-123")
+        draft = make_member(name="Atlantis", slug="atlantis", publication_status="draft")
+        with override_settings(PAGE_CACHE=False, DATA_CACHE=True):
+            self.render_twice("/members/kazakhstan/")
+            self.client.force_login(staff)
+            with CaptureQueriesContext(connection) as ctx:
+                self.assertContains(self.client.get("/members/kazakhstan/"), "Kazakhstan")
+            self.assertGreater(len(ctx), 3)  # rendered afresh, with the roles, lists and sources
+            self.assertContains(self.client.get(draft.get_absolute_url()), "Atlantis")  # staff preview
+            self.client.logout()
+            self.client.cookies.clear()
+            self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
