@@ -28,6 +28,7 @@ from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 from bench import servers
+from cicasite.core import pagecache
 from cicasite.management.commands.backup import key_id, signature
 from events.models import Document
 from members.models import Member
@@ -202,9 +203,13 @@ class BackupRestoreTests(TransactionTestCase):
             run("restore", self.backup_dir)
         self.assertEqual(snapshot_tables(), changed)
 
+        epoch = pagecache.content_version(), pagecache.page_cache().get(pagecache.EPOCH_KEY)
         output = run("restore", self.backup_dir, yes=True)
         self.assertIn("Flushed the database first (--yes).", output)
         self.assertEqual(snapshot_tables(), tables)
+        # the flush sent no signal: every cached page and data entry is made stale all the same
+        self.assertNotEqual((pagecache.content_version(), pagecache.page_cache().get(pagecache.EPOCH_KEY)), epoch)
+        self.assertNotEqual(pagecache.page_cache().get(pagecache.EPOCH_KEY), epoch[1])
 
     def test_a_restore_that_fails_half_way_changes_nothing(self):
         self.back_up()

@@ -40,6 +40,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 
+from cicasite.core.pagecache import bump_content_version
 from cicasite.core.roles import EDITOR, PUBLISHER
 from cicasite.management.commands.backup import (
     DATA_FILE,
@@ -120,6 +121,8 @@ class Command(BaseCommand):
         finally:
             if staging:
                 shutil.rmtree(staging, ignore_errors=True)
+        # flush empties tables without a signal: every cached page and data entry is stale.
+        bump_content_version()
 
         if held:
             self.stdout.write("Flushed the database first (--yes).")
