@@ -274,10 +274,15 @@ def _versions(cache, keys):
 
 
 def _note_tables(execute, sql, params, many, context):
-    tables = set(_tables_pattern().findall(sql))
+    # Every word of the SQL that names a content table, quoted ("events_event") or not: whole names
+    # only, so a query of events_event_dimensions alone does not count as reading events_event.
+    tables = _content_table_set().intersection(_WORDS.findall(sql))
     for reading in _reading.get():
         reading.update(tables)
     return execute(sql, params, many, context)
+
+
+_WORDS = re.compile(r"\w+")
 
 
 @functools.cache
@@ -293,10 +298,8 @@ def content_tables():
 
 
 @functools.cache
-def _tables_pattern():
-    # Whole names only: events_event is not read by a query of events_event_dimensions alone.
-    names = sorted(content_tables(), key=len, reverse=True)
-    return re.compile(r"(?<![\w$])(" + "|".join(map(re.escape, names)) + r")(?![\w$])")
+def _content_table_set():
+    return frozenset(content_tables())
 
 
 def page_key(request, language):
