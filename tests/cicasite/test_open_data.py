@@ -290,11 +290,13 @@ class DataQueryCountTests(TestCase):
             # roles with area and dimension, sources
             "members:member-data": 5,
             # years that have a meeting (the year filter's choices), dimension and host lookups,
-            # meetings with host (JOIN), dimensions, sources
+            # meetings with host (JOIN, EXISTS public) and the ids of their dimensions and sources (subqueries),
+            # the order of dimensions, of sources (cicasite.core.opendata.in_order)
             "events:event-data": 6,
-            # chairmanship lookup, initiatives with chairmanship, its member and lead (JOIN),
-            # dimensions, sources, published related meetings
-            "initiatives:initiative-data": 5,
+            # chairmanship lookup, initiatives with lead (JOIN, EXISTS public) and the ids of their
+            # dimensions, meetings and sources (subqueries), public chairmanships with member (JOIN), the
+            # order of dimensions, of sources, of the published meetings they name
+            "initiatives:initiative-data": 6,
             # dimension lookup, roles with member, region, area and dimension (JOIN), sources
             "members:role-data": 3,
         }
