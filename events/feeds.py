@@ -104,7 +104,10 @@ def calendar_event(event):
 
 
 def meetings_calendar(events):
-    """A calendar of the meetings dated to the day; the others are left out, and the calendar says so."""
+    """A calendar of the meetings dated to the day; the others are left out, and the calendar says so.
+
+    The definition of /events/calendar.ics, with icalendar's components: calendar_text() writes the same
+    bytes from rows, fast enough for 100,000 meetings (tests compare the two)."""
     calendar = new_calendar(gettext("CICA meetings"))
     omitted = 0
     for event in events:

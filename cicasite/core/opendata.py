@@ -68,7 +68,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     name: str
     meaning: str
-    value: Callable  # record -> str, int, bool, None or a list of str
+    value: Callable  # row (a dict from Dataset.rows, or a model instance) -> str, int, bool, None or a list of str
     # Its Table Schema field (https://specs.frictionlessdata.io/table-schema/): type and constraints.
     type: str = "string"  # string, integer, year, boolean or list (of strings)
     constraints: dict = field(default_factory=dict)
