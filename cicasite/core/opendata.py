@@ -182,7 +182,8 @@ def linked_ids(through, owner, target):
 def in_order(queryset, field="slug"):
     """{pk: (position, field)} of the queryset's rows in its order (one query): how linked() sorts and names ids.
 
-    For small tables (dimensions, sources): the order is the one prefetching them gave, their model's.
+    For the small sets a download names (dimensions, sources, the meetings initiatives name): with the
+    order of the queryset that prefetching them used, the lists come out as they did.
     """
     return {pk: (position, value) for position, (pk, value) in enumerate(queryset.values_list("pk", field))}
 
