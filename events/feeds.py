@@ -4,10 +4,13 @@ Every absolute URL comes from cicasite.core.links (SITE_URL in production), neve
 """
 
 from datetime import UTC, date, timedelta
+from itertools import chain
 from urllib.parse import urlsplit
 
+from django.db.models import Count, Q, Window
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +21,16 @@ from icalendar import Event as CalendarEvent
 from cicasite.core.feeds import FilteredListFeed
 from cicasite.core.filters import canonical_redirect
 from cicasite.core.links import absolute, site_url
-from events.models import Event
+from cicasite.core.opendata import (
+    CHUNK_SIZE,
+    Translated,
+    file_response,
+    in_language,
+    page_url,
+    pieces,
+    translated_columns,
+)
+from events.models import Event, place_of
 from events.views import DocumentListView, EventListView
 
 
@@ -92,7 +104,10 @@ def calendar_event(event):
 
 
 def meetings_calendar(events):
-    """A calendar of the meetings dated to the day; the others are left out, and the calendar says so."""
+    """A calendar of the meetings dated to the day; the others are left out, and the calendar says so.
+
+    The definition of /events/calendar.ics, with icalendar's components: calendar_text() writes the same
+    bytes from rows, fast enough for 100,000 meetings (tests compare the two)."""
     calendar = new_calendar(gettext("CICA meetings"))
     omitted = 0
     for event in events:
@@ -120,6 +135,136 @@ def calendar_response(calendar, filename):
     return response
 
 
+# The meetings' calendar at archive scale: 100,000 meetings built as icalendar components took 70 s and
+# 955 MB (about 0.7 ms each), past gunicorn's 30 s. The header and footer are still icalendar's own; each
+# meeting's VEVENT is written from a row here, byte for byte as icalendar writes calendar_event()'s
+# (tests/events/test_feeds.py compares the two on awkward text).
+
+
+def ical_text(value):
+    """A TEXT value escaped as icalendar's vText writes it (RFC 5545 3.3.11), in the same order."""
+    return (
+        value.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+FOLD = 75  # octets a content line may take before it is folded (RFC 5545 3.1), as icalendar counts them
+
+
+def ical_line(line):
+    """A content line folded as icalendar folds it, with its CRLF: pieces of under 75 octets, never splitting
+    a character or an escape (a backslash or caret at the end of a piece moves to the next one)."""
+    if line.isascii():
+        if len(line) < FOLD:
+            return line + "\r\n"
+        parts, start = [], 0
+        while len(line) - start >= FOLD:
+            end = start + FOLD - 1
+            if line[end - 1] in "\\^":
+                end -= 1
+            parts.append(line[start:end])
+            start = end
+        parts.append(line[start:])
+        return "\r\n ".join(parts) + "\r\n"
+    parts, current, size = [], [], 0
+    for char in line:
+        octets = len(char.encode())
+        if current and size + octets >= FOLD:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                parts.append("".join(current))
+                current, size = [carried], len(carried.encode())
+            else:
+                parts.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += octets
+    if current:
+        parts.append("".join(current))
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def ical_date(day):
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def vevent_text(row, url, host):
+    """calendar_event()'s VEVENT, from a row of meeting_calendar_rows(): properties in icalendar's order
+    (SUMMARY, DTSTART, DTEND, DTSTAMP, UID, then the others alphabetically)."""
+    last = row["end_date"] or row["start_date"]
+    end = last + timedelta(days=1) if last < date.max else last
+    stamp = row["updated_at"].astimezone(UTC)
+    place = place_of(row["online"], row["city"], row["country"])
+    description = f"{row['summary']}\n\n{url}" if row["summary"] else url
+    return "".join(
+        (
+            "BEGIN:VEVENT\r\n",
+            ical_line(f"SUMMARY:{ical_text(row['title'])}"),
+            f"DTSTART;VALUE=DATE:{ical_date(row['start_date'])}\r\n",
+            f"DTEND;VALUE=DATE:{ical_date(end)}\r\n",
+            f"DTSTAMP:{ical_date(stamp)}T{stamp.hour:02d}{stamp.minute:02d}{stamp.second:02d}Z\r\n",
+            ical_line(f"UID:{ical_text(f'{row["slug"]}@{host}')}"),
+            ical_line(f"DESCRIPTION:{ical_text(description)}"),
+            ical_line(f"LOCATION:{ical_text(place)}") if place else "",
+            f"STATUS:{CALENDAR_STATUS[row['status']]}\r\n",
+            ical_line(f"URL:{url}"),
+            "END:VEVENT\r\n",
+        )
+    )
+
+
+CALENDAR_TEXTS = ("title", "city", "country", "summary")
+UNDATED = "calendar_undated"  # the window count of the rows not dated to the day
+
+
+def calendar_text(events):
+    """meetings_calendar(events).to_ical() as text, in pieces: the header (with the count of meetings left
+    out, a window count in the rows' own statement) from icalendar, then a VEVENT per meeting dated to the
+    day, read with values() in one statement."""
+    rows = events.annotate(**{UNDATED: Window(Count("pk", filter=~Q(date_precision=Event.Precision.DAY)))}).values(
+        "slug",
+        "updated_at",
+        "start_date",
+        "end_date",
+        "date_precision",
+        "online",
+        "status",
+        *translated_columns("", *CALENDAR_TEXTS),
+        UNDATED,
+    )
+    # Read now, in the view: the addresses follow the request's site (cicasite.core.links).
+    url = page_url("events:event-detail")
+    host = urlsplit(site_url()).hostname
+    texts = {name: Translated(Event, name) for name in CALENDAR_TEXTS}
+    calendar = new_calendar(gettext("CICA meetings"))
+
+    def write():
+        records = rows.iterator(chunk_size=CHUNK_SIZE)
+        first = next(records, None)
+        calendar.add(
+            "x-wr-caldesc",
+            gettext("Meetings whose date is known only to the month or year are left out until their day is known."),
+        )
+        calendar.add("x-cica-omitted-undated", str(first[UNDATED] if first else 0))
+        header, footer = calendar.to_ical().decode().rsplit("END:VCALENDAR", 1)
+        yield header
+        if first is not None:
+            for row in chain([first], records):
+                if row["date_precision"] == Event.Precision.DAY:
+                    for name, text in texts.items():
+                        row[name] = text(row)
+                    yield vevent_text(row, url(row["slug"]), host)
+        yield "END:VCALENDAR" + footer
+
+    return write()
+
+
 @require_safe
 def meetings_ics(request):
     """/events/calendar.ics?kind=summit: the meetings of the list page for these filters."""
@@ -130,7 +275,10 @@ def meetings_ics(request):
     view.setup(request)
     # Same rows as the list page; the calendar needs neither the host nor the dimensions.
     events = view.get_queryset().select_related(None).prefetch_related(None).order_by("start_date", "pk")
-    return calendar_response(meetings_calendar(events), "cica-meetings.ics")
+    text = in_language(translation.get_language(), calendar_text(events))
+    response = file_response(pieces(text), "text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="cica-meetings.ics"'
+    return response
 
 
 @require_safe

@@ -42,6 +42,15 @@ class EventQuerySet(PublishableQuerySet):
         return self.filter(status=Event.Status.HELD).order_by("-start_date", "title")
 
 
+def place_of(online, city, country):
+    """Event.place from its columns (the calendar reads rows, not instances)."""
+    if online:
+        if country:
+            return _("Online (host: %(country)s)") % {"country": country}
+        return str(_("Online"))
+    return ", ".join(part for part in (city, country) if part)
+
+
 def date_and_place(event):
     """A search hit's line under a meeting or document: "12 October 2022 · Astana"."""
     return " · ".join(part for part in (event.date_display, event.place) if part)
@@ -252,11 +261,7 @@ class Event(Publishable):
     @property
     def place(self):
         """Where it took place, as lists show it: "Astana, Kazakhstan", "Online", "Online (host: Azerbaijan)"."""
-        if self.online:
-            if self.country:
-                return _("Online (host: %(country)s)") % {"country": self.country}
-            return str(_("Online"))
-        return ", ".join(part for part in (self.city, self.country) if part)
+        return place_of(self.online, self.city, self.country)
 
     @property
     def public_host(self):
@@ -363,6 +368,11 @@ def document_slug(title, year, taken=()):
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def languages_of(titles, files):
+    """Document.languages from its title in each language ({code: title or None}) and its PDFs' languages."""
+    return [code for code in LANGUAGE_CODES if code == settings.LANGUAGE_CODE or titles[code] or code in files]
 
 
 def in_language_q(language):
@@ -548,11 +558,7 @@ class Document(Publishable):
     def languages(self):
         """The languages the document exists in (the language filter of /documents/, in_language_q)."""
         files = {pdf.language for pdf in self.files()}
-        return [
-            code
-            for code in LANGUAGE_CODES
-            if code == settings.LANGUAGE_CODE or getattr(self, f"title_{code}") or code in files
-        ]
+        return languages_of({code: getattr(self, f"title_{code}") for code in LANGUAGE_CODES}, files)
 
     @property
     def text(self):

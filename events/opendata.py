@@ -1,8 +1,17 @@
-"""Open data of the events app: the meetings (documented on /data/)."""
+"""Open data of the events app: the meetings and their outcome documents (documented on /data/).
 
+Both grow with the archive (100,000 meetings, 20,000 documents): their rows are dicts read with values()
+(cicasite.core.opendata), so each column reads a key of the row.
+"""
+
+from operator import itemgetter
+
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from cicasite.core.models import Source
 from cicasite.core.opendata import (
+    CHUNK_SIZE,
     DIMENSIONS,
     NOTES,
     PARTLY_VERIFIED,
@@ -15,14 +24,17 @@ from cicasite.core.opendata import (
     VERIFIED,
     Column,
     Dataset,
-    absolute_url,
-    name_of,
+    Translated,
+    in_order,
+    linked,
+    linked_ids,
     one_of,
-    slug_of,
-    source_codes,
+    page_url,
+    translated_columns,
 )
 from events.filters import DocumentFilter, EventFilter
-from events.models import Document, Event
+from events.models import FILES, LANGUAGE_CODES, Document, Event, languages_of
+from members.models import Dimension, Member
 
 
 def date_as_known(day, precision):
@@ -34,18 +46,97 @@ def date_as_known(day, precision):
     return day.isoformat()
 
 
-def document_date(document):
-    return date_as_known(*document.issued)
+def document_date(row):
+    """Document.issued: its own date, else its meeting's as precisely as that is known."""
+    if row["date"]:
+        return date_as_known(row["date"], Event.Precision.DAY)
+    return date_as_known(row["event__start_date"], row["event__date_precision"])
 
 
-def event_start(event):
-    """2026, 2026-06 or 2026-06-15: no more precise than the date is known."""
-    day = event.start_date
-    if event.date_precision == Event.Precision.YEAR:
-        return f"{day.year:04d}"
-    if event.date_precision == Event.Precision.MONTH:
-        return f"{day.year:04d}-{day.month:02d}"
-    return day.isoformat()
+# The meetings' translated columns the download reads.
+MEETING_TEXTS = ("title", "city", "country", "summary", "notes")
+
+
+def meeting_rows(queryset, extra=()):
+    """The meetings of the queryset as dicts, in its order: one statement with the host (when public) and
+    the ids of the dimensions and sources, plus one query each for the dimensions' and sources' order."""
+    rows = (
+        queryset.prefetch_related(None)
+        .annotate(
+            host_public=Exists(Member.objects.published().filter(pk=OuterRef("host_id"))),
+            dimension_ids=linked_ids(Event.dimensions.through, "event", "dimension_id"),
+            source_ids=linked_ids(Event.sources.through, "event", "source_id"),
+        )
+        .values(
+            "slug",
+            *translated_columns("", *MEETING_TEXTS),
+            "kind",
+            "ordinal",
+            "start_date",
+            "date_precision",
+            "status",
+            "online",
+            "verified",
+            "partly_verified",
+            "host_public",
+            "host__slug",
+            *translated_columns("host__", "name"),
+            "dimension_ids",
+            "source_ids",
+            *extra,
+        )
+    )
+    # Read now, in the view: the addresses follow the request's site (cicasite.core.links) and the orders
+    # are read once, however many rows follow.
+    url = page_url("events:event-detail")
+    dimensions = in_order(Dimension.objects.all())  # as e.dimensions.all() orders them
+    sources = in_order(Source.objects.all(), "code")
+    texts = {name: Translated(Event, name) for name in MEETING_TEXTS}
+    host_name = Translated(Member, "name", "host__")
+
+    def read():
+        for row in rows.iterator(chunk_size=CHUNK_SIZE):
+            for name, text in texts.items():
+                row[name] = text(row)
+            public = row["host_public"]
+            row["host_slug"] = row["host__slug"] if public else None
+            row["host_name"] = host_name(row) if public else None
+            row["dimensions"] = linked(row["dimension_ids"], dimensions)
+            row["sources"] = linked(row["source_ids"], sources)
+            row["url"] = url(row["slug"])
+            yield row
+
+    return read()
+
+
+def document_rows(queryset, extra=()):
+    """The documents of the queryset as dicts, in its order, with their meeting's columns: one statement."""
+    rows = queryset.prefetch_related(None).values(
+        "slug",
+        "kind",
+        "date",
+        "event__slug",
+        "event__start_date",
+        "event__date_precision",
+        *translated_columns("event__", "title"),
+        *translated_columns("", "title"),
+        *(spec.file for spec in FILES),
+        *extra,
+    )
+    url = page_url("events:document-detail")
+    title = Translated(Document, "title")
+    meeting_title = Translated(Event, "title", "event__")
+
+    def read():
+        for row in rows.iterator(chunk_size=CHUNK_SIZE):
+            row["title"] = title(row)
+            row["meeting_title"] = meeting_title(row)
+            files = {spec.language for spec in FILES if row[spec.file]}
+            row["languages"] = languages_of({code: row[f"title_{code}"] for code in LANGUAGE_CODES}, files)
+            row["url"] = url(row["slug"])
+            yield row
+
+    return read()
 
 
 MEETINGS = Dataset(
@@ -56,8 +147,8 @@ MEETINGS = Dataset(
     list_url_name="events:event-list",
     filterset_class=EventFilter,
     columns=(
-        Column("slug", SLUG, lambda e: e.slug, constraints=UNIQUE),
-        Column("title", _("Title of the meeting."), lambda e: e.title, constraints=REQUIRED),
+        Column("slug", SLUG, itemgetter("slug"), constraints=UNIQUE),
+        Column("title", _("Title of the meeting."), itemgetter("title"), constraints=REQUIRED),
         Column(
             "kind",
             _(
@@ -65,13 +156,13 @@ MEETINGS = Dataset(
                 "Group), forum (Think Tank Forum), other, or milestone (a moment of CICA's history that is not a "
                 "CICA meeting, such as the 1992 proposal at the UN)."
             ),
-            lambda e: e.kind,
+            itemgetter("kind"),
             constraints=REQUIRED | one_of(Event.Kind),
         ),
         Column(
             "ordinal",
             _("Number in its series (6 for the sixth summit); empty if none."),
-            lambda e: e.ordinal,
+            itemgetter("ordinal"),
             type="integer",
             constraints={"minimum": 1},
         ),
@@ -81,34 +172,43 @@ MEETINGS = Dataset(
                 "First day, ISO 8601, only as precise as it is known: "
                 "2026 (year), 2026-06 (month) or 2026-06-15 (day)."
             ),
-            event_start,
+            lambda e: date_as_known(e["start_date"], e["date_precision"]),
             # A string: a date type would turn 2026 into an invented 1 January.
             constraints=REQUIRED | {"pattern": r"\d{4}(-\d{2}(-\d{2})?)?"},
         ),
         Column(
             "date_precision",
             _("How precisely start_date is known: year, month or day."),
-            lambda e: e.date_precision,
+            itemgetter("date_precision"),
             constraints=REQUIRED | one_of(Event.Precision),
         ),
         # No end_date: the records give none (an empty column says nothing); start_date is the first day.
-        Column("status", _("held or planned."), lambda e: e.status, constraints=REQUIRED | one_of(Event.Status)),
+        Column("status", _("held or planned."), itemgetter("status"), constraints=REQUIRED | one_of(Event.Status)),
         Column(
-            "online", _("true for a meeting held online."), lambda e: e.online, type="boolean", constraints=REQUIRED
+            "online",
+            _("true for a meeting held online."),
+            itemgetter("online"),
+            type="boolean",
+            constraints=REQUIRED,
         ),
-        Column("city", _("City of the venue; empty for online meetings and unknown venues."), lambda e: e.city),
-        Column("country", _("Country of the venue; for an online meeting, the host's, if any."), lambda e: e.country),
-        Column("host_slug", _("Slug of the member that hosted it; empty if none."), lambda e: slug_of(e.public_host)),
-        Column("host_name", _("Name of that member."), lambda e: name_of(e.public_host)),
-        Column("dimensions", DIMENSIONS, lambda e: [d.slug for d in e.dimensions.all()], type="list"),
-        Column("summary", SUMMARY, lambda e: e.summary),
-        Column("notes", NOTES, lambda e: e.notes),
-        Column("verified", VERIFIED, lambda e: e.verified, type="boolean", constraints=REQUIRED),
-        Column("partly_verified", PARTLY_VERIFIED, lambda e: e.partly_verified, type="boolean", constraints=REQUIRED),
-        Column("sources", SOURCES, source_codes, type="list"),
-        Column("url", URL, absolute_url, format="uri", constraints=REQUIRED),
+        Column("city", _("City of the venue; empty for online meetings and unknown venues."), itemgetter("city")),
+        Column(
+            "country", _("Country of the venue; for an online meeting, the host's, if any."), itemgetter("country")
+        ),
+        Column("host_slug", _("Slug of the member that hosted it; empty if none."), itemgetter("host_slug")),
+        Column("host_name", _("Name of that member."), itemgetter("host_name")),
+        Column("dimensions", DIMENSIONS, itemgetter("dimensions"), type="list"),
+        Column("summary", SUMMARY, itemgetter("summary")),
+        Column("notes", NOTES, itemgetter("notes")),
+        Column("verified", VERIFIED, itemgetter("verified"), type="boolean", constraints=REQUIRED),
+        Column(
+            "partly_verified", PARTLY_VERIFIED, itemgetter("partly_verified"), type="boolean", constraints=REQUIRED
+        ),
+        Column("sources", SOURCES, itemgetter("sources"), type="list"),
+        Column("url", URL, itemgetter("url"), format="uri", constraints=REQUIRED),
     ),
     foreign_keys=((("host_slug",), "members", ("slug",)),),
+    rows=meeting_rows,
 )
 
 
@@ -123,15 +223,15 @@ DOCUMENTS = Dataset(
     list_url_name="events:document-list",
     filterset_class=DocumentFilter,
     columns=(
-        Column("slug", SLUG, lambda d: d.slug, constraints=UNIQUE),
-        Column("title", _("Official title of the document."), lambda d: d.title, constraints=REQUIRED),
+        Column("slug", SLUG, itemgetter("slug"), constraints=UNIQUE),
+        Column("title", _("Official title of the document."), itemgetter("title"), constraints=REQUIRED),
         Column(
             "kind",
             _(
                 "declaration, statement, decision, act, catalogue (Catalogue of CBMs), rules (rules and "
                 "regulations), plan (plan or road map) or other."
             ),
-            lambda d: d.kind,
+            itemgetter("kind"),
             constraints=REQUIRED | one_of(Document.Kind),
         ),
         Column(
@@ -146,17 +246,18 @@ DOCUMENTS = Dataset(
         Column(
             "meeting_slug",
             _("Slug of the meeting that adopted or issued it."),
-            lambda d: d.event.slug,
+            itemgetter("event__slug"),
             constraints=REQUIRED,
         ),
-        Column("meeting_title", _("Title of that meeting."), lambda d: d.event.title),
+        Column("meeting_title", _("Title of that meeting."), itemgetter("meeting_title")),
         Column(
             "languages",
             _("Languages the document is available in (en, ru), separated by “;” in CSV, an array in JSON."),
-            lambda d: d.languages,
+            itemgetter("languages"),
             type="list",
         ),
-        Column("url", URL, absolute_url, format="uri", constraints=REQUIRED),
+        Column("url", URL, itemgetter("url"), format="uri", constraints=REQUIRED),
     ),
     foreign_keys=((("meeting_slug",), "meetings", ("slug",)),),
+    rows=document_rows,
 )

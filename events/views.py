@@ -80,8 +80,8 @@ class EventDetailView(PreviewMixin, DetailView):
 @require_safe
 def event_data(request, format):
     """/events/data.csv and .json: every meeting the list shows for the same filters, all pages at once."""
-    queryset = EventListView().get_base_queryset().defer(None).defer("body").prefetch_related("sources")
-    return download(request, MEETINGS, queryset, format)
+    # The list's rows; MEETINGS.rows reads their columns with values() (events.opendata.meeting_rows).
+    return download(request, MEETINGS, EventListView().get_base_queryset(), format)
 
 
 # Outcome documents
@@ -172,5 +172,5 @@ cite.model = Document  # the record it shows (cicasite.views.target_is_public re
 @require_safe
 def document_data(request, format):
     """/documents/data.csv and .json: every document the list shows for the same filters, all pages at once."""
-    queryset = DocumentListView().get_base_queryset().prefetch_related("event__dimensions")
-    return download(request, DOCUMENTS, queryset, format)
+    # The list's rows; DOCUMENTS.rows reads their columns with values() (events.opendata.document_rows).
+    return download(request, DOCUMENTS, DocumentListView().get_base_queryset(), format)

@@ -8,6 +8,7 @@ Django's Model._default_manager / _base_manager and Sitemap.get_languages_for_it
 """
 
 import inspect
+import itertools
 
 import redis
 from django.conf import settings
@@ -15,12 +16,15 @@ from django.contrib import admin
 from django.contrib.sitemaps import Sitemap
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.test import SimpleTestCase, TestCase
+from django.utils import translation
 from reversion.revisions import _get_options
 
+from cicasite.core.opendata import Translated
 from cicasite.core.redis_cache import ReusingRedisCache, ReusingRedisCacheClient
 from cicasite.core.sitemaps import LanguagePairs
 from cicasite.sitemaps import PagesSitemap
-from events.models import Event
+from events.models import Document, Event
+from initiatives.models import Initiative
 from members.models import Dimension, Member
 from members.sitemaps import MemberSitemap
 from tests.factories import make_member
@@ -109,3 +113,33 @@ class RedisCacheClientTests(SimpleTestCase):
         """When this fails, Django reuses its clients itself: ReusingRedisCache can go."""
         client = RedisCache(NO_SERVER, {})._cache
         self.assertIsNot(client.get_client(), client.get_client())
+
+
+class TranslatedFallbackTests(SimpleTestCase):
+    """cicasite.core.opendata.Translated reads modeltranslation's TranslationFieldDescriptor attributes
+    (fallback_languages, fallback_undefined, fallback_value, field) and NONE, and does what its __get__
+    does once per download rather than per value: it must give what the descriptor gives on an instance."""
+
+    FIELDS = [
+        (Event, "title"),
+        (Event, "city"),
+        (Event, "summary"),
+        (Event, "notes"),
+        (Member, "name"),
+        (Document, "title"),  # empty_values: a missing title is None, not ""
+        (Initiative, "title"),
+    ]
+    VALUES = [None, "", "text"]
+
+    def test_gives_what_the_descriptor_gives_on_an_instance(self):
+        for model, field in self.FIELDS:
+            codes = [code for code, _name in settings.LANGUAGES]
+            for language in codes:
+                for values in itertools.product(self.VALUES, repeat=len(codes)):
+                    row = {f"{field}_{code}": value for code, value in zip(codes, values, strict=True)}
+                    record = model()
+                    for column, value in row.items():
+                        setattr(record, column, value)
+                    with self.subTest(model=model.__name__, field=field, language=language, row=row):
+                        with translation.override(language):
+                            self.assertEqual(Translated(model, field)(row), getattr(record, field))

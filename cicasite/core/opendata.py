@@ -5,21 +5,37 @@ them and the /data/ page documents them, so the two cannot drift apart. Each
 app declares its datasets (<app>/opendata.py) and its views choose the rows
 (their list page's published queryset, narrowed by the same FilterSet); this
 module only turns rows into files. The site layer lists every dataset on /data/.
+
+At archive scale (100,000 meetings) a download is tens of megabytes, and gunicorn's
+sync workers give a request 30 s. So the datasets that grow with the archive read
+their rows with values() (a dict per row, no model instance), each related list as
+one subquery column, in one statement (rows(); the small ones still read instances,
+in chunks), and every file is written while it is sent: StreamingHttpResponse, in
+pieces of about 64 KB. A JSON or iCalendar body that fits the page cache (at most
+AnonymousPageCacheMiddleware.MAX_BYTES) is still sent whole, as an HttpResponse,
+so the page cache stores it with its ETag as before; a larger one streams.
 """
 
 import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 
+from django.conf import settings
+from django.db.models import CharField, Count, OuterRef, StringAgg, Subquery, Value, Window
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.fields import NONE
+from modeltranslation.utils import fallbacks_enabled, resolution_order
 
 from cicasite.core.filters import canonical_redirect
 from cicasite.core.i18n import current_language
 from cicasite.core.links import absolute
+from cicasite.core.middleware import AnonymousPageCacheMiddleware
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -32,9 +48,18 @@ CSV_DELIMITERS = {"ru": ";"}
 BOM = "\ufeff"
 LIST_SEPARATOR = ";"  # between the items of a list in one cell
 FORMATS = ("csv", "json")
-# Rows fetched per round trip. Prefetches run once per chunk, so a download
-# costs a fixed number of queries up to this many rows.
+# Rows fetched per round trip (a server-side cursor on PostgreSQL). Datasets read as model instances
+# (the small ones) run their prefetches once per chunk.
 CHUNK_SIZE = 2000
+# A streamed file is sent in pieces of about this many characters: one write to the socket each,
+# not one per row.
+PIECE_SIZE = 64 * 1024
+# A JSON or iCalendar body up to this size is sent whole, so that the page cache can keep it (with its
+# ETag, Last-Modified and gzipped copy) as it always did; beyond it the page cache would not keep it
+# anyway, and the rest is streamed.
+WHOLE_BODY_MAX = AnonymousPageCacheMiddleware.MAX_BYTES
+# The window count a JSON download reads with its rows: "count" comes before the records.
+TOTAL = "opendata_total"
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,7 +68,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     name: str
     meaning: str
-    value: Callable  # record -> str, int, bool, None or a list of str
+    value: Callable  # row (a dict from Dataset.rows, or a model instance) -> str, int, bool, None or a list of str
     # Its Table Schema field (https://specs.frictionlessdata.io/table-schema/): type and constraints.
     type: str = "string"  # string, integer, year, boolean or list (of strings)
     constraints: dict = field(default_factory=dict)
@@ -83,6 +108,10 @@ class Dataset:
     primary_key: tuple[str, ...] = ("slug",)
     # (columns here, dataset slug, its columns): the other dataset's rows these point at
     foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+    # queryset, extra annotation names -> the rows the columns read, in the queryset's order. None: the
+    # model instances, in chunks with their prefetches (for tables that stay small: members, roles).
+    # A rows() reads values() and passes each extra annotation through under its name.
+    rows: Callable | None = None
 
     @property
     def csv_url(self):
@@ -99,6 +128,79 @@ class Dataset:
     @property
     def filter_names(self):
         return list(self.filterset_class.base_filters)
+
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+# Rows from values(): what the datasets that grow with the archive read instead of model instances.
+
+
+def translated_columns(prefix, *fields):
+    """The columns of translated fields ("title"), across a relation or not ("event__"): one per language."""
+    return [f"{prefix}{name}_{code}" for name in fields for code in LANGUAGE_CODES]
+
+
+class Translated:
+    """row -> a translated field in the current language with its fallbacks, from translated_columns().
+
+    What modeltranslation's field descriptor returns on an instance (TranslationFieldDescriptor.__get__:
+    the first meaningful value in the language's resolution order, else the fallback value or the
+    field's default), with that order worked out once per download: the descriptor works it out for
+    every value read, which was half the time of a download of 100,000 meetings. values() would apply
+    the same descriptor to the queryset's own fields, and reads the untranslated column across a
+    relation. tests/test_private_apis.py checks that both agree.
+    """
+
+    def __init__(self, model, field, prefix=""):
+        descriptor = getattr(model, field)
+        order = resolution_order(translation.get_language(), descriptor.fallback_languages)
+        self.columns = [f"{prefix}{field}_{code}" for code in order]
+        default = descriptor.field.get_default()
+        self.undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
+        fallback = descriptor.fallback_value
+        self.fallback = fallback if fallbacks_enabled() and fallback is not NONE else default
+
+    def __call__(self, row):
+        for column in self.columns:
+            value = row[column]
+            if value is not None and value != self.undefined:
+                return value
+        return self.fallback
+
+
+def linked_ids(through, owner, target):
+    """A subquery column: the ids the M2M table links to the outer row, as "3,7" (NULL when none).
+
+    One column of the rows' own statement, so a download costs the same number of queries at any size;
+    linked() names and orders them.
+    """
+    links = through.objects.filter(**{owner: OuterRef("pk")}).order_by().values(owner)
+    return Subquery(links.annotate(ids=StringAgg(Cast(target, CharField()), Value(","))).values("ids")[:1])
+
+
+def in_order(queryset, field="slug"):
+    """{pk: (position, field)} of the queryset's rows in its order (one query): how linked() sorts and names ids.
+
+    For the small sets a download names (dimensions, sources, the meetings initiatives name): with the
+    order of the queryset that prefetching them used, the lists come out as they did.
+    """
+    return {pk: (position, value) for position, (pk, value) in enumerate(queryset.values_list("pk", field))}
+
+
+def linked(ids, order):
+    """The names of the linked ids ("3,7", from linked_ids()) in the order of in_order()'s queryset."""
+    if not ids:
+        return []
+    known = [order[pk] for pk in map(int, ids.split(",")) if pk in order]
+    return [name for _position, name in sorted(known)]
+
+
+def page_url(url_name, key="slug"):
+    """key -> the absolute URL of the named page for it: reversed once, not once per row."""
+    marker = "opendata-key-marker"  # a slug, which reverse() leaves as it is
+    head, tail = absolute(reverse(url_name, kwargs={key: marker})).split(marker)
+    return lambda value: f"{head}{value}{tail}"
 
 
 def absolute_url(record):
@@ -130,6 +232,8 @@ URL = _("Absolute address of the record's page on this site.")
 
 def csv_cell(value):
     """A value as CSV text: lists joined by ';', booleans as true/false, formulas defused."""
+    if type(value) is str:  # most cells: the same as below, sooner
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -172,6 +276,55 @@ def csv_lines(dataset, records):
         yield writer.writerow([csv_cell(column.value(record)) for column in dataset.columns])
 
 
+def json_text(head, records):
+    """The JSON document head | {"records": [...records]}, as json.dumps(..., ensure_ascii=False, indent=1)
+    writes it, in pieces: one record at a time (each dumped on its own, then indented to its depth)."""
+    text = json.dumps(head | {"records": []}, ensure_ascii=False, indent=1)
+    records = iter(records)
+    first = next(records, None)
+    if first is None:
+        yield text
+        return
+    yield text.removesuffix("[]\n}") + "["
+    separator = "\n  "
+    for record in chain([first], records):
+        yield separator + json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        separator = ",\n  "
+    yield "\n ]\n}"
+
+
+def pieces(strings):
+    """The strings as UTF-8 bytes, joined into pieces of about PIECE_SIZE characters."""
+    buffer, size = [], 0
+    for string in strings:
+        buffer.append(string)
+        size += len(string)
+        if size >= PIECE_SIZE:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+def in_language(language, iterable):
+    """iterable, read in this language also once the view has returned (a streamed body is read later)."""
+    with translation.override(language):
+        yield from iterable
+
+
+def file_response(chunks, content_type):
+    """The body whole (an HttpResponse: the page cache may keep it) when it is at most WHOLE_BODY_MAX
+    bytes, else streamed: what was read so far, then the rest as it is written."""
+    chunks = iter(chunks)
+    head, size = [], 0
+    for chunk in chunks:
+        head.append(chunk)
+        size += len(chunk)
+        if size > WHOLE_BODY_MAX:
+            return StreamingHttpResponse(chain(head, chunks), content_type=content_type)
+    return HttpResponse(b"".join(head), content_type=content_type)
+
+
 def add_headers(response, dataset, disposition, extension):
     response["Content-Disposition"] = f'{disposition}; filename="cica-{dataset.slug}.{extension}"'
     response["Link"] = f'<{absolute(reverse("data"))}>; rel="describedby", <{LICENCE_URL}>; rel="license"'
@@ -181,12 +334,21 @@ def add_headers(response, dataset, disposition, extension):
     return response
 
 
+def records_of(dataset, queryset, extra=()):
+    """The rows of the queryset the columns read: dataset.rows(), or model instances in chunks."""
+    if dataset.rows is not None:
+        return dataset.rows(queryset, extra)
+    return queryset.iterator(chunk_size=CHUNK_SIZE)
+
+
 def download(request, dataset, queryset, format):
-    """The whole queryset, narrowed by the dataset's FilterSet, as CSV (streamed) or JSON.
+    """The whole queryset, narrowed by the dataset's FilterSet, as CSV or JSON, written while it is sent.
 
     Invalid filter values are ignored, as on the list pages. The FilterSet is
-    validated here (its lookups run now); the rows are then read in chunks,
-    each chunk with its prefetches, so the number of queries is fixed.
+    validated here (its lookups run now); the rows are then read by one statement
+    (dataset.rows) or in chunks of instances with their prefetches, so the number
+    of queries is fixed. JSON's "count" is a window count in the same statement as
+    the rows, so it always agrees with them.
     """
     if format not in FORMATS:
         raise Http404("No such format.")
@@ -194,22 +356,25 @@ def download(request, dataset, queryset, format):
     if redirect:
         return redirect  # to the tidy address, as the list does
     filterset = dataset.filterset_class(request.GET or None, queryset=queryset, request=request)
-    records = filterset.qs.iterator(chunk_size=CHUNK_SIZE)
+    language = translation.get_language()
     if format == "csv":
-        response = StreamingHttpResponse(
-            csv_lines(dataset, records), content_type="text/csv; charset=utf-8; header=present"
-        )
+        records = records_of(dataset, filterset.qs)
+        lines = in_language(language, csv_lines(dataset, records))
+        response = StreamingHttpResponse(pieces(lines), content_type="text/csv; charset=utf-8; header=present")
         return add_headers(response, dataset, "attachment", "csv")
-    rows = [{column.name: column.value(record) for column in dataset.columns} for record in records]
-    data = {
+    records = iter(records_of(dataset, filterset.qs.annotate(**{TOTAL: Window(Count("pk"))}), (TOTAL,)))
+    first = next(records, None)
+    total = 0 if first is None else first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL)
+    head = {
         "licence": LICENCE,
         "source": absolute(reverse("data")),
         "generated": timezone.now().isoformat(timespec="seconds"),
-        "count": len(rows),
+        "count": total,
         "filters": applied_filters(filterset),
-        "records": rows,
     }
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
+    rows = chain([] if first is None else [first], records)
+    text = json_text(head, ({column.name: column.value(row) for column in dataset.columns} for row in rows))
+    response = file_response(pieces(in_language(language, text)), "application/json")
     return add_headers(response, dataset, "inline", "json")
 
 

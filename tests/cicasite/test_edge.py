@@ -5,6 +5,7 @@ on a free loopback port rendered by manage.py nginx_config (as behind a TLS load
 https). Skipped without nginx, failed under REQUIRE_NGINX=1 (tests/services.py).
 """
 
+import gzip
 import io
 import re
 import socket
@@ -225,6 +226,17 @@ class EdgeTests(SimpleTestCase):
         response, _ = self.nginx.request("/")
         self.assertEqual(len(response.headers.get_all("Content-Security-Policy")), 1)
         self.assertEqual(len(response.headers.get_all("X-Frame-Options")), 1)
+
+    def test_data_files_reach_the_client_whole_and_gzipped(self):
+        # The CSV streams (and so does any file over 1 MB): nginx compresses it on the way (gzip_types).
+        for path in ("/events/data.csv", "/members/data.csv", "/events/calendar.ics"):
+            with self.subTest(path=path):
+                _, direct = self.gunicorn.request(path)
+                response, body = self.nginx.request(path, headers={"Accept-Encoding": "gzip"})
+                self.assertEqual(response.status, 200)
+                self.assertEqual(response.getheader("Content-Encoding"), "gzip")
+                self.assertGreater(len(direct), 1024)
+                self.assertEqual(gzip.decompress(body), direct)
 
     def test_forwarded_headers_come_from_nginx_only(self):
         # A client's own X-Forwarded-Proto / -Ssl are replaced or dropped: gunicorn sees nginx's alone.

@@ -3,6 +3,7 @@ documents every download, query counts and fuzzing. Members and roles: test_open
 
 import csv
 import io
+import json
 from datetime import date
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from cicasite.core.models import Source
+from events.feeds import meetings_calendar
 from events.models import Event
 from initiatives.models import Initiative
 from members.models import Role
@@ -30,6 +32,7 @@ from tests.cicasite.open_data_helpers import (
 from tests.content import load_content
 from tests.factories import (
     DRAFT,
+    PUBLISHED,
     make_area,
     make_chairmanship,
     make_dimension,
@@ -290,11 +293,13 @@ class DataQueryCountTests(TestCase):
             # roles with area and dimension, sources
             "members:member-data": 5,
             # years that have a meeting (the year filter's choices), dimension and host lookups,
-            # meetings with host (JOIN), dimensions, sources
+            # meetings with host (JOIN, EXISTS public) and the ids of their dimensions and sources (subqueries),
+            # the order of dimensions, of sources (cicasite.core.opendata.in_order)
             "events:event-data": 6,
-            # chairmanship lookup, initiatives with chairmanship, its member and lead (JOIN),
-            # dimensions, sources, published related meetings
-            "initiatives:initiative-data": 5,
+            # chairmanship lookup, initiatives with lead (JOIN, EXISTS public) and the ids of their
+            # dimensions, meetings and sources (subqueries), public chairmanships with member (JOIN), the
+            # order of dimensions, of sources, of the published meetings they name
+            "initiatives:initiative-data": 6,
             # dimension lookup, roles with member, region, area and dimension (JOIN), sources
             "members:role-data": 3,
         }
@@ -323,3 +328,119 @@ class DownloadFuzzTests(HypothesisTestCase):
         json_response = self.client.get(f"{data_url(name, 'json')}?{query}", follow=True)
         self.assertEqual(json_response.status_code, 200, query)
         self.assertEqual(len(json_records(json_response)), len(rows))
+
+
+@override_settings(SITE_URL=SITE_URL)
+class LargeDownloadTests(DownloadTestCase):
+    """Downloads over 1 MB (WHOLE_BODY_MAX): written while they are sent, the same bytes as a whole file."""
+
+    N = 800  # meetings of about 2.2 KB of JSON and 1.6 KB of iCalendar each: 1.8 MB and 1.2 MB
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.economic = make_dimension(slug="economic", position=2)
+        cls.human = make_dimension(slug="human", position=1)
+        s1 = Source.objects.create(code="S01", title="Official site")
+        s2 = Source.objects.create(code="S02", title="News article")
+        host = make_member(name="Kazakhstan", slug="kazakhstan")
+        draft_host = make_member(name="Hidden host", slug="hidden-host", publication_status=DRAFT)
+        texts = {
+            "title": "Meeting {i}, with a comma; a semicolon, a backslash \\ and a long title " + "x" * 200,
+            "city": "Astana, " + "c" * 80,
+            "country": "Kazakhstan; " + "k" * 80,
+            "summary": "A summary, long enough. " * 40,
+            "notes": "Research notes. " * 70,
+        }
+        events = Event.objects.bulk_create(
+            Event(
+                slug=f"large-{i:04d}",
+                kind=Event.Kind.MINISTERIAL,
+                start_date=date(1993 + i % 30, 1 + i % 12, 1 + i % 28),
+                status=Event.Status.HELD,
+                publication_status=PUBLISHED,
+                host=draft_host if i % 7 == 0 else host,
+                date_precision=Event.Precision.YEAR if i % 10 == 0 else Event.Precision.DAY,
+                **{f"{name}{suffix}": text.format(i=i) for name, text in texts.items() for suffix in ("", "_en")},
+            )
+            for i in range(cls.N)
+        )
+        links = [event for i, event in enumerate(events) if i % 3 == 0]
+        Event.dimensions.through.objects.bulk_create(
+            Event.dimensions.through(event=event, dimension=dimension)
+            for event in links
+            for dimension in (cls.economic, cls.human)
+        )
+        Event.sources.through.objects.bulk_create(
+            Event.sources.through(event=event, source=source) for event in links for source in (s2, s1)
+        )
+        make_event(title="Secret draft meeting", slug="secret-draft", publication_status=DRAFT)
+
+    def get(self, url, params=None):
+        response = self.client.get(url, params or {})
+        self.assertEqual(response.status_code, 200)
+        return response, body(response)
+
+    def test_json_streams_as_json_dumps_writes_it(self):
+        response, content = self.get(data_url("events:event-data", "json"))
+        self.assertTrue(response.streaming)
+        self.assertGreater(len(content), 1024 * 1024)
+        data = json.loads(content)
+        self.assertEqual(data["count"], self.N)
+        self.assertEqual(len(data["records"]), self.N)
+        self.assertEqual(content, json.dumps(data, ensure_ascii=False, indent=1).encode())
+
+    def test_json_and_csv_hold_the_same_rows_in_the_list_order(self):
+        _response, content = self.get(data_url("events:event-data", "json"))
+        records = json.loads(content)["records"]
+        rows = self.csv("events:event-data")
+        self.assertEqual([row["slug"] for row in rows], [record["slug"] for record in records])
+        expected = list(
+            Event.objects.published().order_by("-start_date", "title_en", "pk").values_list("slug", flat=True)
+        )
+        self.assertEqual([record["slug"] for record in records], expected)
+        by_slug = {record["slug"]: record for record in records}
+        self.assertEqual(by_slug["large-0003"]["dimensions"], ["human", "economic"])  # in dimension order
+        self.assertEqual(by_slug["large-0003"]["sources"], ["S01", "S02"])  # by code
+        self.assertEqual(by_slug["large-0001"]["dimensions"], [])
+        self.assertEqual(by_slug["large-0001"]["host_slug"], "kazakhstan")
+        self.assertEqual(by_slug["large-0007"]["host_slug"], None)  # a draft host is not named
+        self.assertEqual(by_slug["large-0007"]["url"], f"{SITE_URL}/events/large-0007/")
+
+    def test_drafts_never_appear(self):
+        for format in ("csv", "json"):
+            with self.subTest(format=format):
+                _response, content = self.get(data_url("events:event-data", format))
+                self.assertNotIn(b"secret-draft", content)
+                self.assertNotIn(b"Hidden host", content)
+                self.assertNotIn(b"hidden-host", content)
+        _response, content = self.get(reverse("events:event-calendar"))
+        self.assertNotIn(b"secret-draft", content)
+
+    def test_query_count_is_that_of_a_small_download(self):
+        def count(url, params):
+            with CaptureQueriesContext(connection) as ctx:
+                self.get(url, params)
+            return len(ctx)
+
+        for url in (data_url("events:event-data", "csv"), data_url("events:event-data", "json")):
+            with self.subTest(url=url):
+                self.assertEqual(count(url, {}), count(url, {"kind": "summit"}))  # 800 rows, then none
+        calendar = reverse("events:event-calendar")
+        self.assertEqual(count(calendar, {}), count(calendar, {"when": "upcoming"}))
+
+    def test_calendar_streams_the_bytes_icalendar_writes(self):
+        response, content = self.get(reverse("events:event-calendar"))
+        self.assertTrue(response.streaming)
+        self.assertGreater(len(content), 1024 * 1024)
+        self.assertEqual(response["Content-Type"], "text/calendar; charset=utf-8")
+        self.assertEqual(response["Content-Disposition"], 'inline; filename="cica-meetings.ics"')
+        events = Event.objects.published().order_by("start_date", "pk")
+        self.assertEqual(content, meetings_calendar(events).to_ical())
+        self.assertIn(b"X-CICA-OMITTED-UNDATED:80\r\n", content)  # every tenth is dated to the year only
+
+    def test_whole_file_below_one_megabyte_is_not_streamed(self):
+        # The page cache keeps what is sent whole (with its ETag), as before.
+        for url in (data_url("events:event-data", "json"), reverse("events:event-calendar")):
+            with self.subTest(url=url):
+                response, _content = self.get(url, {"year": "2000"})
+                self.assertFalse(response.streaming)

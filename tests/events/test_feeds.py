@@ -5,11 +5,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import feedparser
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
+from icalendar import Event as CalendarEvent
 
+from events.feeds import ical_line, ical_text, meetings_calendar
 from events.models import Event
 from tests.factories import DRAFT, make_dimension, make_event, make_member
 
@@ -375,3 +380,60 @@ class EventFeedQueryCountTests(TestCase):
         # 1 meeting.
         with self.assertNumQueries(1):
             self.client.get(reverse("events:event-ics", kwargs={"slug": event.slug}))
+
+
+class CalendarTextTests(SimpleTestCase):
+    """The streamed calendar writes each VEVENT itself: its escaping and folding are icalendar's, on any text."""
+
+    def icalendar_lines(self, name, value):
+        vevent = CalendarEvent()
+        vevent.add(name, value)
+        return vevent.to_ical().decode().removeprefix("BEGIN:VEVENT\r\n").removesuffix("END:VEVENT\r\n")
+
+    @settings(max_examples=300, deadline=None)
+    @given(text=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=400))
+    def test_text_is_escaped_and_folded_as_icalendar_does(self, text):
+        for name, value in (
+            ("summary", text),
+            ("location", "x" * 60 + text),
+            ("description", f"{text}\n\nhttps://a/"),
+        ):
+            self.assertEqual(ical_line(f"{name.upper()}:{ical_text(value)}"), self.icalendar_lines(name, value), name)
+
+    def test_escapes_at_the_fold_move_to_the_next_line(self):
+        for text in ("a" * 64 + ",", "a" * 65 + ",b", "й" * 40 + "\\", "b" * 70 + "\r\n" + "é" * 80, "\\N" * 50):
+            with self.subTest(text=text):
+                self.assertEqual(ical_line(f"SUMMARY:{ical_text(text)}"), self.icalendar_lines("summary", text))
+
+    def test_url_is_not_escaped(self):
+        url = "https://cica.example/events/" + "a-b" * 30 + "/"
+        self.assertEqual(ical_line(f"URL:{url}"), self.icalendar_lines("url", url))
+
+
+@override_settings(SITE_URL=SITE)
+class AwkwardCalendarTests(TestCase):
+    """The whole calendar, in both languages, is the one icalendar writes for the same meetings."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_event(
+            title="Summit, the 6th; \\ with a backslash\r\nand a line break, " + "ю" * 50,
+            title_ru="Саммит; шестой, " + "я" * 60,
+            start_date=date(2022, 10, 12),
+            end_date=date(2022, 10, 13),
+            summary="Line one\nline two, with; everything \\N " * 5,
+            city="Astana",
+            country="Kazakhstan",
+        )
+        make_event(title="Online meeting", start_date=date(2021, 5, 5), online=True, city="", country="Azerbaijan")
+        make_event(title="Online, nowhere", start_date=date(2021, 5, 6), online=True, city="", country="")
+        make_event(title="Planned", start_date=date(2031, 1, 2), status=Event.Status.PLANNED, summary="")
+        make_event(title="Year only", start_date=date(2026, 1, 1), date_precision="year")
+
+    def test_calendar_is_what_icalendar_writes(self):
+        events = Event.objects.published().order_by("start_date", "pk")
+        for prefix, language in (("", "en"), ("/ru", "ru")):
+            with self.subTest(language=language):
+                response = self.client.get(prefix + CALENDAR_URL)
+                with translation.override(language):
+                    self.assertEqual(response.content, meetings_calendar(events).to_ical())

@@ -137,7 +137,7 @@ class Command(BaseCommand):
             "STATIC_ROOT": str(static_root),
             "BROTLI": (
                 "brotli on;\n    brotli_comp_level 5;\n    brotli_types text/css text/plain text/xml "
-                "application/xml application/json application/javascript image/svg+xml;"
+                "application/xml application/json application/javascript image/svg+xml text/csv text/calendar;"
             )
             if brotli
             else "",
