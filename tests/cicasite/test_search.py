@@ -429,6 +429,46 @@ class PostgreSQLSearchTests(TestCase):
             self.assertIn("<mark>Atlantis</mark>", members.hits[0].title_html)  # shown in English
             self.assertIn("Kazakhstan", [hit.object.name_en for hit in search_site("Kazakhstan")[0].hits])
 
+    def test_the_table_is_scanned_once_for_the_count_and_the_candidates(self):
+        # The candidates are the first rows of the scans that count (search_text, search_names), not
+        # scans of their own: three reads of the meetings in all, with the shown rows' (five before).
+        plan = self.plan_as_run("summit")
+        scans = [line for line in plan.splitlines() if re.search(r"Scan\b.* on public\.events_event\b", line)]
+        self.assertEqual(len(scans), 3, plan)
+        self.assertEqual(plan.count("CTE search_"), 2)
+
+    def test_the_total_counts_each_record_matching_the_text_or_the_name_once(self):
+        # What the statement counts (the text's matches, and the names' the text has not) is the number
+        # of records that match either, as the ORM counts them with the same condition.
+        for language, queries in (
+            ("en", ["Kazakstan", "summit", "cooperation", "Almaty Act", "security"]),
+            ("ru", ["саммит", "Казахтан", "безопасность"]),
+        ):
+            for q in queries:
+                with self.subTest(q=q), translation.override(language):
+                    text_query = SearchQuery(q, search_type="websearch", config=search.config(language))
+                    for kind, found in zip(search.searchable(), search_site(q), strict=True):
+                        records = kind.queryset().alias(search=search.search_vector(kind))
+                        expected = records.filter(search.matches_postgresql(kind, q, text_query)).count()
+                        self.assertEqual((found.total, found.more), (expected, False), kind.key)
+
+    def test_hits_are_the_instances_the_orm_makes(self):
+        # The rows become instances without a queryset per search (search._Prepared.run): the same
+        # fields loaded, the same deferred, the meeting of a document loaded with it.
+        groups = search_site("CICA summit")
+        self.assertTrue(all(group.hits for group in groups[1:]), [group.key for group in groups])
+        for kind, found in zip(search.searchable(), groups, strict=True):
+            for hit in found.hits:
+                with self.subTest(kind=kind.key, record=str(hit.object)):
+                    loaded = kind.queryset().defer(*kind.deferred()).get(pk=hit.object.pk)
+                    self.assertEqual(hit.object.get_deferred_fields(), loaded.get_deferred_fields())
+                    fields = {name: value for name, value in vars(loaded).items() if name != "_state"}
+                    self.assertEqual({name: vars(hit.object)[name] for name in fields}, fields)
+                    self.assertFalse(hit.object._state.adding)
+                    self.assertEqual(hit.object._state.db, "default")
+        with self.assertNumQueries(0):
+            self.assertTrue(all(hit.object.event.slug for hit in groups[2].hits))
+
 
 @skipUnless(POSTGRESQL, ONLY_POSTGRESQL)
 class CappedCountTests(TestCase):
