@@ -49,6 +49,7 @@ from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     TrigramSimilarity,
     TrigramWordSimilarity,
@@ -302,19 +303,22 @@ def _statement(kind, language, query, words, trigrams):
     total = "SELECT (SELECT COUNT(*) FROM search_text)"
     if names is not None:
         total += " + (SELECT COUNT(*) FROM search_names WHERE id NOT IN (SELECT id FROM search_text))"
+    # The query as a scalar subquery for the rank and the headlines: parsed once per statement, where the
+    # generic plan parsed it again for each of the 200 candidates (and each headline).
+    once = RawSQL(
+        "SELECT websearch_to_tsquery(%s::regconfig, %s)", (config(language), query), output_field=SearchQueryField()
+    )
     queryset = (
         kind.queryset()
         .alias(search=search_vector(kind, language))
         .filter(pk__in=RawSQL(candidates, ()))
         .annotate(
-            rank=SearchRank(F("search"), text_query) + similarity,
+            rank=SearchRank(F("search"), once) + similarity,
             total=RawSQL(total, (), output_field=IntegerField()),
-            title_marked=SearchHeadline(
-                shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
-            ),
+            title_marked=SearchHeadline(shown(kind, kind.title, language), once, highlight_all=True, **highlight),
             snippet_marked=SearchHeadline(
                 _joined(kind, kind.snippet, language, words),
-                text_query,
+                once,
                 max_words=40,
                 min_words=20,
                 max_fragments=2,

@@ -429,6 +429,14 @@ class PostgreSQLSearchTests(TestCase):
             self.assertIn("<mark>Atlantis</mark>", members.hits[0].title_html)  # shown in English
             self.assertIn("Kazakhstan", [hit.object.name_en for hit in search_site("Kazakhstan")[0].hits])
 
+    def test_the_query_is_parsed_once_for_the_ranks_and_headlines(self):
+        # A scalar subquery (an InitPlan, whose value is a parameter of the plan), not
+        # websearch_to_tsquery() again for each of the 200 candidates ranked and each headline.
+        plan = self.plan_as_run("summit")
+        self.assertRegex(plan, r"ts_rank\(events_event\.search_vector_en, \$\d+\)")
+        self.assertNotRegex(plan, r"ts_rank\([^)]*websearch_to_tsquery")
+        self.assertNotRegex(plan, r"ts_headline\([^)]*websearch_to_tsquery")
+
     def test_the_table_is_scanned_once_for_the_count_and_the_candidates(self):
         # The candidates are the first rows of the scans that count (search_text, search_names), not
         # scans of their own: three reads of the meetings in all, with the shown rows' (five before).
