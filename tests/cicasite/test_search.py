@@ -21,6 +21,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from psycopg import pq
 
 from cicasite.core import search
 from cicasite.core.search import search_site
@@ -428,6 +429,20 @@ class PostgreSQLSearchTests(TestCase):
             self.assertEqual([hit.object.slug for hit in members.hits], ["atlantis"])
             self.assertIn("<mark>Atlantis</mark>", members.hits[0].title_html)  # shown in English
             self.assertIn("Kazakhstan", [hit.object.name_en for hit in search_site("Kazakhstan")[0].hits])
+
+    def test_the_statements_are_sent_together(self):
+        # psycopg's pipeline mode: every kind's statement is sent before the first one's rows are read.
+        modes = []
+
+        def record(execute, sql, params, many, context):
+            modes.append(connection.connection.pgconn.pipeline_status)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record), self.assertNumQueries(4):
+            groups = search_site("summit")
+        self.assertEqual(modes, [pq.PipelineStatus.ON] * 4)
+        self.assertEqual(connection.connection.pgconn.pipeline_status, pq.PipelineStatus.OFF)  # and left
+        self.assertIn("Sixth CICA Summit", [str(hit.object) for hit in groups[1].hits])
 
     def test_the_query_is_parsed_once_for_the_ranks_and_headlines(self):
         # A scalar subquery (an InitPlan, whose value is a parameter of the plan), not
