@@ -37,7 +37,7 @@ the vectors index only the words; snippets are cut from the column's plain text 
 the SQLite fallback matches the plain text too, so "strong" or "href" never find the markup.
 """
 
-import copy
+import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +49,7 @@ from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     TrigramSimilarity,
     TrigramWordSimilarity,
@@ -68,6 +69,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Least, Lower, NullIf, StrIndex, Substr
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -193,8 +195,9 @@ def searchable():
 def search_site(query):
     """One Group per kind (members, events, documents, initiatives) for the query text, in the page's language."""
     query = " ".join(query.split())
-    search = _search_postgresql if connection.vendor == "postgresql" else _search_fallback
-    return [search(kind, query) for kind in searchable()]
+    if connection.vendor == "postgresql":
+        return _search_postgresql(searchable(), query)
+    return [_search_fallback(kind, query) for kind in searchable()]
 
 
 def search_vector(kind, language=None):
@@ -244,8 +247,9 @@ def _similar(kind, query, language):
     return reduce(or_, conditions) if conditions else None
 
 
-def _search_postgresql(kind, query):
-    """The 10 best hits and the (capped) total in one statement, whose cost is bounded whatever matches:
+def _search_postgresql(kinds, query):
+    """For each kind, the 10 best hits and the (capped) total in one statement, whose cost is bounded
+    whatever matches:
 
     1. candidates: at most CANDIDATES rows whose stored vector matches (by its GIN index) and, when they
        are fewer, at most CANDIDATES rows whose name or title is similar (trigram, by its GIN index),
@@ -261,12 +265,24 @@ def _search_postgresql(kind, query):
     The statement is built and compiled by the ORM once per kind, language and shape of query (trigrams
     or not, the number of words), then run with the query's values: building it cost twice as much as
     running it (_Prepared).
+
+    The kinds' statements are sent together (psycopg's pipeline mode): PostgreSQL runs the next while
+    the hits of the last are made here, and the four round trips cost one wait instead of four (a
+    search at 100k: about 0.9 ms less time and 0.3 ms less CPU). Still one query per kind.
     """
     words = terms(query)
-    prepared = _Prepared.get(kind, current_language(), len(query) >= TRIGRAM_MIN_LENGTH, len(words))
-    rows = prepared.run(query, words)
-    hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
-    return _group(kind, hits, rows[0].total if rows else 0)
+    language, trigrams = current_language(), len(query) >= TRIGRAM_MIN_LENGTH
+    statements = [_Prepared.get(kind, language, trigrams, len(words)) for kind in kinds]
+    groups = []
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        cursors = [statement.execute(query, words) for statement in statements]
+        for kind, statement, cursor in zip(kinds, statements, cursors, strict=True):
+            with cursor:
+                rows = statement.instances(cursor.fetchall())
+            hits = [_hit(kind, row, _marked(row.title_marked), _marked(row.snippet_marked)) for row in rows]
+            groups.append(_group(kind, hits, rows[0].total if rows else 0))
+    return groups
 
 
 def _statement(kind, language, query, words, trigrams):
@@ -285,30 +301,38 @@ def _statement(kind, language, query, words, trigrams):
     # (One scan of "text or name" would test the name's trigram similarity on row after row.) Names
     # similar to the query (typos: "Kazakstan") are looked for only while the text matches fewer than
     # CANDIDATES rows: a trigram scan for a common word costs more than all the rest, and finds little
-    # the text has not (PostgreSQL skips it when the one-time test fails). The first CANDIDATES rows
-    # matching the text are read once (MATERIALIZED), for the candidates and that test.
+    # the text has not (PostgreSQL skips it when the one-time test fails). Each part's rows are read
+    # once (MATERIALIZED), up to TOTAL_CAP + 1 for the count; its first CANDIDATES are the candidates
+    # (the same rows a scan of its own stopped at CANDIDATES would give: the same bitmap scan, in the
+    # same table order, which had cost a fifth of the meetings' statement again).
     text = public.filter(search=text_query).values("pk")
-    ctes = [("search_text", text[:CANDIDATES], True), ("search_text_all", text[: TOTAL_CAP + 1], False)]
+    ctes = [("search_text", text[: TOTAL_CAP + 1], True)]
     names = _similar(kind, query, language) if trigrams else None
     if names is not None:
         few = RawSQL(f"(SELECT COUNT(*) FROM search_text) < {CANDIDATES}", (), output_field=BooleanField())
-        names = public.filter(names, few).values("pk")
-        ctes += [("search_names", names[:CANDIDATES], False), ("search_names_all", names[: TOTAL_CAP + 1], False)]
-    candidates = " UNION ".join(f"SELECT id FROM {name}" for name, _, _ in ctes if not name.endswith("_all"))
-    matches = " UNION ".join(f"SELECT id FROM {name}" for name, _, _ in ctes if name.endswith("_all"))
+        ctes += [("search_names", public.filter(names, few).values("pk")[: TOTAL_CAP + 1], True)]
+    candidates = " UNION ".join(f"(SELECT id FROM {name} LIMIT {CANDIDATES})" for name, _, _ in ctes)
+    # The matches counted: the text's, and the names' that the text has not (as a UNION would count
+    # them, without hashing the text's 1,001 ids to find the names' few).
+    total = "SELECT (SELECT COUNT(*) FROM search_text)"
+    if names is not None:
+        total += " + (SELECT COUNT(*) FROM search_names WHERE id NOT IN (SELECT id FROM search_text))"
+    # The query as a scalar subquery for the rank and the headlines: parsed once per statement, where the
+    # generic plan parsed it again for each of the 200 candidates (and each headline).
+    once = RawSQL(
+        "SELECT websearch_to_tsquery(%s::regconfig, %s)", (config(language), query), output_field=SearchQueryField()
+    )
     queryset = (
         kind.queryset()
         .alias(search=search_vector(kind, language))
         .filter(pk__in=RawSQL(candidates, ()))
         .annotate(
-            rank=SearchRank(F("search"), text_query) + similarity,
-            total=RawSQL(f"SELECT COUNT(*) FROM ({matches}) AS matches", (), output_field=IntegerField()),
-            title_marked=SearchHeadline(
-                shown(kind, kind.title, language), text_query, highlight_all=True, **highlight
-            ),
+            rank=SearchRank(F("search"), once) + similarity,
+            total=RawSQL(total, (), output_field=IntegerField()),
+            title_marked=SearchHeadline(shown(kind, kind.title, language), once, highlight_all=True, **highlight),
             snippet_marked=SearchHeadline(
                 _joined(kind, kind.snippet, language, words),
-                text_query,
+                once,
                 max_words=40,
                 min_words=20,
                 max_fragments=2,
@@ -332,9 +356,11 @@ class _Prepared:
     which is written into the SQL (so the planner sees "publication_status = 'published'"). A run
     executes that SQL with the new values as a server-side prepared statement (psycopg prepares it on
     its connection the first time) with a generic plan (generic_plans()): PostgreSQL parses and
-    plans it once per connection, not on every search. The rows become instances as the ORM would
-    make them (select_related, deferred fields, annotations), through the same compiler: same
-    results, one query per kind, without rebuilding four subqueries of expressions on every search.
+    plans it once per connection, not on every search. The rows become instances as the ORM's
+    ModelIterable makes them (Model.from_db with the compiler's columns, its converters, select_related
+    through RelatedPopulator, annotations as attributes), read from the compiler once, here: same
+    results, one query per kind, without rebuilding four subqueries of expressions on every search,
+    nor a queryset, a compiler and its iterator per run (half of the Python a search cost).
     Planning and building had cost three times what running the statements did.
     """
 
@@ -350,9 +376,10 @@ class _Prepared:
             (name, materialized, queryset.query.get_compiler(connection=connection).as_sql())
             for name, queryset, materialized in ctes
         ]
-        self.compiler = self.queryset.query.get_compiler(connection=connection)
-        sql, params = self.compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
+        compiler = self.queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map
         after = timezone.now()
+        self._rows_to_instances(compiler)
         ctes_sql = ", ".join(
             f"{name}(id) AS {'MATERIALIZED ' if materialized else ''}({cte_sql})"
             for name, materialized, (cte_sql, _) in parts
@@ -392,21 +419,42 @@ class _Prepared:
         values = {"query": query, "now": timezone.now(), **dict(enumerate(words))}
         return tuple(values[slot] for slot in self.slots)
 
-    def run(self, query, words):
-        """The rows for a query, as the queryset would give them."""
-        params = self.params(query, words)
-        compiler = copy.copy(self.compiler)
-        compiler.connection = connection  # this thread's
+    def _rows_to_instances(self, compiler):
+        """What ModelIterable reads from the compiler to turn a row into an instance, read once."""
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        self.columns = slice(fields[0], fields[-1] + 1)
+        # A set: from_db() only asks whether a field was loaded (the others are deferred).
+        self.loaded = frozenset(column[0].target.attname for column in select[self.columns])
+        self.model, self.fetch_mode = klass_info["model"], self.queryset._fetch_mode
+        self.related = get_related_populators(klass_info, select, connection.alias, self.fetch_mode)
+        for populator in self.related:  # a document's meeting: the same, as a set
+            populator.init_list = frozenset(populator.init_list)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.converters = list(compiler.get_converters([column[0] for column in select[: compiler.col_count]]).items())
 
-        def execute_sql(*args, **kwargs):
-            with _prepared_cursor() as cursor:
-                cursor.execute(self.sql, params)
-                return [cursor.fetchall()]  # one chunk of rows, as compiler.results_iter() reads them
+    def execute(self, query, words):
+        """A cursor that has run (or, in a pipeline, sent) the statement for a query."""
+        cursor = _prepared_cursor()
+        cursor.execute(self.sql, self.params(query, words))
+        return cursor
 
-        compiler.execute_sql = execute_sql
-        queryset = self.queryset._chain()
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
-        return list(queryset)
+    def instances(self, rows):
+        """The rows of a run as instances, as the queryset would give them."""
+        objects = []
+        for row in rows:
+            if self.converters:  # as SQLCompiler.apply_converters()
+                row = list(row)
+                for position, (converters, expression) in self.converters:
+                    for converter in converters:
+                        row[position] = converter(row[position], expression, connection)
+            obj = self.model.from_db(connection.alias, self.loaded, row[self.columns], fetch_mode=self.fetch_mode)
+            for populator in self.related:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
 
 
 def _literal(value):
@@ -482,8 +530,9 @@ def _window(text, words):
 def _marked(text):
     """Escape headline text, then turn the START…STOP pairs into <mark>…</mark>."""
     # Whitespace collapsed: ts_headline leaves a space for each tag it skipped in rich text.
-    html = MARKED.sub(r"<mark>\1</mark>", escape(" ".join((text or "").split())))
-    return mark_safe(html.replace(START, "").replace(STOP, ""))  # escaped above
+    # html.escape(): what django.utils.html.escape() does, without its lazy-string wrapper (36 calls a search).
+    marked = MARKED.sub(r"<mark>\1</mark>", html.escape(" ".join((text or "").split())))
+    return mark_safe(marked.replace(START, "").replace(STOP, ""))  # escaped above
 
 
 # SQLite (and any other database)

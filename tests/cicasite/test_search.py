@@ -21,6 +21,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from psycopg import pq
 
 from cicasite.core import search
 from cicasite.core.search import search_site
@@ -428,6 +429,68 @@ class PostgreSQLSearchTests(TestCase):
             self.assertEqual([hit.object.slug for hit in members.hits], ["atlantis"])
             self.assertIn("<mark>Atlantis</mark>", members.hits[0].title_html)  # shown in English
             self.assertIn("Kazakhstan", [hit.object.name_en for hit in search_site("Kazakhstan")[0].hits])
+
+    def test_the_statements_are_sent_together(self):
+        # psycopg's pipeline mode: every kind's statement is sent before the first one's rows are read.
+        modes = []
+
+        def record(execute, sql, params, many, context):
+            modes.append(connection.connection.pgconn.pipeline_status)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record), self.assertNumQueries(4):
+            groups = search_site("summit")
+        self.assertEqual(modes, [pq.PipelineStatus.ON] * 4)
+        self.assertEqual(connection.connection.pgconn.pipeline_status, pq.PipelineStatus.OFF)  # and left
+        self.assertIn("Sixth CICA Summit", [str(hit.object) for hit in groups[1].hits])
+
+    def test_the_query_is_parsed_once_for_the_ranks_and_headlines(self):
+        # A scalar subquery (an InitPlan, whose value is a parameter of the plan), not
+        # websearch_to_tsquery() again for each of the 200 candidates ranked and each headline.
+        plan = self.plan_as_run("summit")
+        self.assertRegex(plan, r"ts_rank\(events_event\.search_vector_en, \$\d+\)")
+        self.assertNotRegex(plan, r"ts_rank\([^)]*websearch_to_tsquery")
+        self.assertNotRegex(plan, r"ts_headline\([^)]*websearch_to_tsquery")
+
+    def test_the_table_is_scanned_once_for_the_count_and_the_candidates(self):
+        # The candidates are the first rows of the scans that count (search_text, search_names), not
+        # scans of their own: three reads of the meetings in all, with the shown rows' (five before).
+        plan = self.plan_as_run("summit")
+        scans = [line for line in plan.splitlines() if re.search(r"Scan\b.* on public\.events_event\b", line)]
+        self.assertEqual(len(scans), 3, plan)
+        self.assertEqual(plan.count("CTE search_"), 2)
+
+    def test_the_total_counts_each_record_matching_the_text_or_the_name_once(self):
+        # What the statement counts (the text's matches, and the names' the text has not) is the number
+        # of records that match either, as the ORM counts them with the same condition.
+        for language, queries in (
+            ("en", ["Kazakstan", "summit", "cooperation", "Almaty Act", "security"]),
+            ("ru", ["саммит", "Казахтан", "безопасность"]),
+        ):
+            for q in queries:
+                with self.subTest(q=q), translation.override(language):
+                    text_query = SearchQuery(q, search_type="websearch", config=search.config(language))
+                    for kind, found in zip(search.searchable(), search_site(q), strict=True):
+                        records = kind.queryset().alias(search=search.search_vector(kind))
+                        expected = records.filter(search.matches_postgresql(kind, q, text_query)).count()
+                        self.assertEqual((found.total, found.more), (expected, False), kind.key)
+
+    def test_hits_are_the_instances_the_orm_makes(self):
+        # The rows become instances without a queryset per search (search._Prepared.run): the same
+        # fields loaded, the same deferred, the meeting of a document loaded with it.
+        groups = search_site("CICA summit")
+        self.assertTrue(all(group.hits for group in groups[1:]), [group.key for group in groups])
+        for kind, found in zip(search.searchable(), groups, strict=True):
+            for hit in found.hits:
+                with self.subTest(kind=kind.key, record=str(hit.object)):
+                    loaded = kind.queryset().defer(*kind.deferred()).get(pk=hit.object.pk)
+                    self.assertEqual(hit.object.get_deferred_fields(), loaded.get_deferred_fields())
+                    fields = {name: value for name, value in vars(loaded).items() if name != "_state"}
+                    self.assertEqual({name: vars(hit.object)[name] for name in fields}, fields)
+                    self.assertFalse(hit.object._state.adding)
+                    self.assertEqual(hit.object._state.db, "default")
+        with self.assertNumQueries(0):
+            self.assertTrue(all(hit.object.event.slug for hit in groups[2].hits))
 
 
 @skipUnless(POSTGRESQL, ONLY_POSTGRESQL)
