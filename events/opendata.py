@@ -13,15 +13,10 @@ from cicasite.core.models import Source
 from cicasite.core.opendata import (
     CHUNK_SIZE,
     DIMENSIONS,
-    NOTES,
-    PARTLY_VERIFIED,
     REQUIRED,
     SLUG,
-    SOURCES,
-    SUMMARY,
     UNIQUE,
     URL,
-    VERIFIED,
     Column,
     Dataset,
     Translated,
@@ -30,6 +25,7 @@ from cicasite.core.opendata import (
     linked_ids,
     one_of,
     page_url,
+    row_record_columns,
     translated_columns,
 )
 from events.filters import DocumentFilter, EventFilter
@@ -198,14 +194,7 @@ MEETINGS = Dataset(
         Column("host_slug", _("Slug of the member that hosted it; empty if none."), itemgetter("host_slug")),
         Column("host_name", _("Name of that member."), itemgetter("host_name")),
         Column("dimensions", DIMENSIONS, itemgetter("dimensions"), type="list"),
-        Column("summary", SUMMARY, itemgetter("summary")),
-        Column("notes", NOTES, itemgetter("notes")),
-        Column("verified", VERIFIED, itemgetter("verified"), type="boolean", constraints=REQUIRED),
-        Column(
-            "partly_verified", PARTLY_VERIFIED, itemgetter("partly_verified"), type="boolean", constraints=REQUIRED
-        ),
-        Column("sources", SOURCES, itemgetter("sources"), type="list"),
-        Column("url", URL, itemgetter("url"), format="uri", constraints=REQUIRED),
+        *row_record_columns(),
     ),
     foreign_keys=((("host_slug",), "members", ("slug",)),),
     rows=meeting_rows,

@@ -13,15 +13,9 @@ from cicasite.core.models import Source
 from cicasite.core.opendata import (
     CHUNK_SIZE,
     DIMENSIONS,
-    NOTES,
-    PARTLY_VERIFIED,
     REQUIRED,
     SLUG,
-    SOURCES,
-    SUMMARY,
     UNIQUE,
-    URL,
-    VERIFIED,
     Column,
     Dataset,
     Translated,
@@ -30,6 +24,7 @@ from cicasite.core.opendata import (
     linked_ids,
     one_of,
     page_url,
+    row_record_columns,
     translated_columns,
 )
 from events.models import Event
@@ -144,14 +139,7 @@ INITIATIVES = Dataset(
             itemgetter("meetings"),
             type="list",
         ),
-        Column("summary", SUMMARY, itemgetter("summary")),
-        Column("notes", NOTES, itemgetter("notes")),
-        Column("verified", VERIFIED, itemgetter("verified"), type="boolean", constraints=REQUIRED),
-        Column(
-            "partly_verified", PARTLY_VERIFIED, itemgetter("partly_verified"), type="boolean", constraints=REQUIRED
-        ),
-        Column("sources", SOURCES, itemgetter("sources"), type="list"),
-        Column("url", URL, itemgetter("url"), format="uri", constraints=REQUIRED),
+        *row_record_columns(),
     ),
     foreign_keys=((("lead_slug",), "members", ("slug",)),),
     rows=initiative_rows,

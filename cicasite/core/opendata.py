@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 
 from django.conf import settings
 from django.db.models import CharField, Count, OuterRef, StringAgg, Subquery, Value, Window
@@ -228,6 +229,21 @@ DIMENSIONS = _("Slugs of the dimensions (economic, human…), separated by “;�
 SUMMARY = _("One or two sentences, as shown in lists.")
 NOTES = _("Research notes: how the facts were checked.")
 URL = _("Absolute address of the record's page on this site.")
+
+
+def row_record_columns():
+    """The columns every dataset read as rows (rows()) ends with: summary, notes, verification, sources and
+    address, each the row's key of that name."""
+    return (
+        Column("summary", SUMMARY, itemgetter("summary")),
+        Column("notes", NOTES, itemgetter("notes")),
+        Column("verified", VERIFIED, itemgetter("verified"), type="boolean", constraints=REQUIRED),
+        Column(
+            "partly_verified", PARTLY_VERIFIED, itemgetter("partly_verified"), type="boolean", constraints=REQUIRED
+        ),
+        Column("sources", SOURCES, itemgetter("sources"), type="list"),
+        Column("url", URL, itemgetter("url"), format="uri", constraints=REQUIRED),
+    )
 
 
 def csv_cell(value):
