@@ -225,6 +225,14 @@ class Reading:
             log.warning("Data cache unavailable", exc_info=True)
             self.versions = None
 
+    def stamp_after(self, compute):
+        """(stamp(), compute()), with compute's tables counted as read by this reading, which must still
+        be under way: its versions, from when it began, are the ones stored."""
+        if not any(tables is self.tables for tables in _reading.get()):
+            raise RuntimeError("stamp_after() needs its reading under way")
+        value = compute()
+        return self.stamp(), value
+
     def stamp(self):
         """(epoch, {table: version}) to store with an entry computed from what was read, or None."""
         if self.versions is None:
@@ -253,11 +261,10 @@ def _compute(cache, compute, since=None):
     """((epoch, {table: version}), compute()): the versions read before computing (or when since
     began), so that a change made meanwhile leaves the entry stale, never a stale value under the
     new version."""
+    if since is not None:  # a reading still under way (the view's): its execute wrapper sees compute's queries
+        return since.stamp_after(compute)
     with reading(cache) as current:
         value = compute()
-    if since is not None:
-        since.tables.update(current.tables)
-        current = since
     return current.stamp(), value
 
 
