@@ -142,9 +142,11 @@ def calendar_response(calendar, filename):
 
 
 def ical_text(value):
-    """A TEXT value escaped as icalendar's vText writes it (RFC 5545 3.3.11), in the same order."""
+    """A TEXT value escaped as icalendar's vText writes it (RFC 5545 3.3.11), in the same order; like
+    vText, without one leading byte order mark (U+FEFF)."""
     return (
-        value.replace(r"\N", "\n")
+        value.removeprefix("\ufeff")
+        .replace(r"\N", "\n")
         .replace("\\", "\\\\")
         .replace(";", r"\;")
         .replace(",", r"\,")

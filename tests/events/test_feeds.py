@@ -405,6 +405,11 @@ class CalendarTextTests(SimpleTestCase):
             with self.subTest(text=text):
                 self.assertEqual(ical_line(f"SUMMARY:{ical_text(text)}"), self.icalendar_lines("summary", text))
 
+    def test_a_leading_byte_order_mark_is_dropped_as_icalendar_drops_it(self):
+        for text in ("\ufeff", "\ufeffSummit", "\ufeff\ufeffSummit", "Summit\ufeff", " \ufeffSummit"):
+            with self.subTest(text=text):
+                self.assertEqual(ical_line(f"SUMMARY:{ical_text(text)}"), self.icalendar_lines("summary", text))
+
     def test_url_is_not_escaped(self):
         url = "https://cica.example/events/" + "a-b" * 30 + "/"
         self.assertEqual(ical_line(f"URL:{url}"), self.icalendar_lines("url", url))
